@@ -1,0 +1,47 @@
+# One entry point for people and CI: `make demo` and `make test` set themselves up.
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed-stamp
+CRD_DIR ?= ../shared/argo-crds/v4.1.2
+
+.PHONY: setup test test-fast demo build check lint bench stack-up stack-down clean
+
+$(STAMP): setup.cfg pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[jobs,dev]'
+	touch $(STAMP)
+
+setup: $(STAMP)
+
+## All tests, slow ones (real Hive/Spark/MLflow) included.
+test: $(STAMP)
+	$(BIN)/python -m pytest
+
+## Unit, golden and CLI tests only (no services).
+test-fast: $(STAMP)
+	$(BIN)/python -m pytest -m "not slow"
+
+## Start the local stack, register the demo model, load demo data, run the demo job for one date.
+demo: $(STAMP)
+	$(BIN)/python -m demo
+
+build: $(STAMP)
+	$(BIN)/generate-workflow build
+
+check: $(STAMP)
+	$(BIN)/generate-workflow build --check
+	$(BIN)/generate-workflow lint workflows/ --crd-dir $(CRD_DIR)
+
+bench: $(STAMP)
+	$(BIN)/python -m bench
+
+stack-up: $(STAMP)
+	$(BIN)/generate-workflow stack up
+
+stack-down: $(STAMP)
+	$(BIN)/generate-workflow stack down
+
+clean:
+	rm -rf $(VENV) .run build *.egg-info

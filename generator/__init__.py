@@ -1,0 +1,1 @@
+"""Generator: turns scoring-job configs into Argo Workflows specs through Hera, and proves them offline."""

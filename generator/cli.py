@@ -1,0 +1,26 @@
+"""The `generate-workflow` command line: a thin click layer over the library functions."""
+
+from __future__ import annotations
+
+import click
+
+from generator.commands.build import build
+from generator.commands.lint import lint
+from generator.commands.run_local import run_local
+from generator.commands.stack import stack
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="argo-batch-scoring")
+def main() -> None:
+    """Generate, lint and run Argo Workflows specs for batch-scoring jobs.
+
+    One YAML file per job in conf/ (merged over conf/defaults.yaml) becomes workflows/<job>.yaml:
+    a WorkflowTemplate, a retro (backfill) WorkflowTemplate and, when scheduled, a CronWorkflow.
+    """
+
+
+main.add_command(build)
+main.add_command(lint)
+main.add_command(run_local)
+main.add_command(stack)
