@@ -1,0 +1,6 @@
+"""Job configuration: typed models, YAML loading with defaults merge, validation with file + key errors."""
+
+from generator.config.loader import load_job, load_jobs
+from generator.config.models import JobConfig
+
+__all__ = ["JobConfig", "load_job", "load_jobs"]

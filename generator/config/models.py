@@ -1,0 +1,255 @@
+"""Typed models of conf/defaults.yaml merged with conf/<job>.yaml; every key a user can write lives here."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, Literal
+
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, model_validator
+
+from generator.config import rules
+
+
+def _matching(pattern, what: str):
+    return AfterValidator(lambda value: rules.check_pattern(value, pattern, what))
+
+
+def _scalar_to_text(value: object) -> object:
+    # Spark conf values are strings to Spark; YAML turns `8` or `true` into numbers and booleans.
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int | float):
+        return str(value)
+    return value
+
+
+JobName = Annotated[
+    str,
+    Field(max_length=rules.MAX_JOB_NAME),
+    _matching(rules.DNS1123_LABEL, "a DNS-1123 label (lowercase letters, digits and '-', starting and ending "
+              "with a letter or digit)"),
+]
+KubeName = Annotated[
+    str,
+    Field(max_length=253),
+    _matching(rules.DNS1123_SUBDOMAIN, "a Kubernetes object name (DNS-1123: lowercase letters, digits, '-', '.')"),
+]
+Namespace = Annotated[
+    str, Field(max_length=63), _matching(rules.DNS1123_LABEL, "a Kubernetes namespace (DNS-1123 label)")
+]
+Identifier = Annotated[
+    str, Field(max_length=128), _matching(rules.HIVE_IDENTIFIER, "a Hive identifier ([A-Za-z_][A-Za-z0-9_]*)")
+]
+TableName = Annotated[
+    str,
+    Field(max_length=257),
+    _matching(rules.HIVE_TABLE, "a Hive table name: 'db.table' or 'table', each part [A-Za-z_][A-Za-z0-9_]*"),
+]
+Quantity = Annotated[
+    str,
+    BeforeValidator(_scalar_to_text),
+    _matching(rules.QUANTITY, "a Kubernetes quantity (e.g. '2', '500m', '4Gi', '512Mi')"),
+]
+SparkConfValue = Annotated[str, BeforeValidator(_scalar_to_text), Field(max_length=4096)]
+SparkConfKey = Annotated[
+    str, Field(max_length=256), _matching(rules.re.compile(r"^spark\.[A-Za-z0-9_.\-]+$"), "a Spark conf key (spark.*)")
+]
+Duration = Annotated[
+    str,
+    _matching(rules.re.compile(r"^[0-9]+(s|m|h)$"), "an Argo duration such as '30s', '5m' or '1h'"),
+]
+
+
+class Strict(BaseModel):
+    """Base for config sections: unknown keys are errors, values are immutable once validated."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+
+
+class MlflowSettings(Strict):
+    """Where the MLflow tracking server and model registry live."""
+
+    tracking_uri: Annotated[
+        str, _matching(rules.re.compile(r"^https?://[A-Za-z0-9.\-]+(:[0-9]{1,5})?(/\S*)?$"), "an http(s) URL")
+    ]
+    credentials_secret: KubeName | None = None
+    experiment: Annotated[str, Field(min_length=1, max_length=256)] | None = None
+
+
+class HiveSettings(Strict):
+    """HiveServer2 (SQL via PyHive) and the Hive metastore (Spark's catalog)."""
+
+    host: Annotated[str, _matching(rules.re.compile(r"^[A-Za-z0-9.\-]{1,253}$"), "a host name or IP address")]
+    port: Annotated[int, Field(ge=1, le=65535)] = 10000
+    auth: Literal["NONE", "NOSASL", "LDAP", "CUSTOM", "KERBEROS"] = "NONE"
+    metastore_uri: Annotated[
+        str, _matching(rules.re.compile(r"^thrift://[A-Za-z0-9.\-]+:[0-9]{1,5}$"), "a thrift://host:port URI")
+    ]
+    credentials_secret: KubeName | None = None
+
+
+class SparkSettings(Strict):
+    """Where the score step's Spark runs: inside the step pod (local[N]) or spark-submit to a cluster."""
+
+    master: Annotated[
+        str,
+        _matching(
+            rules.re.compile(r"^(local(\[([0-9]+|\*)\])?|k8s://https?://\S+|spark://[A-Za-z0-9.\-]+:[0-9]+|yarn)$"),
+            "a Spark master: 'local[*]', 'local[N]', 'k8s://https://<api-server>', 'spark://host:port' or 'yarn'",
+        ),
+    ] = "local[*]"
+    conf: dict[SparkConfKey, SparkConfValue] = Field(default_factory=dict, max_length=200)
+
+
+class ModelRef(Strict):
+    """The MLflow model to score with; an alias or version is pinned to a concrete version at run time."""
+
+    uri: Annotated[
+        str,
+        _matching(
+            rules.MODEL_URI,
+            "an MLflow model URI: 'models:/<name>@<alias>', 'models:/<name>/<version>' or "
+            "'runs:/<32-hex run id>/<path>'",
+        ),
+    ]
+
+
+class PrepareStep(Strict):
+    """Hive data-prep SQL run before scoring; ${ds} and declared ${variables} are substituted safely."""
+
+    sql: Path
+    variables: dict[Identifier, Annotated[str, BeforeValidator(_scalar_to_text),
+                                          _matching(rules.SQL_LITERAL, "a safe SQL literal ([A-Za-z0-9_.:-], "
+                                                    "at most 128 characters)")]] = Field(
+        default_factory=dict, max_length=50
+    )
+
+
+class InputTable(Strict):
+    """The prepared features table, one partition per ds."""
+
+    table: TableName
+    partition_column: Identifier
+    id_columns: Annotated[list[Identifier], Field(min_length=1, max_length=20)]
+    on_empty: Literal["fail", "skip"] = "fail"
+
+
+class OutputTable(Strict):
+    """Where scores go: overwritten one ds partition at a time."""
+
+    table: TableName
+    partition_column: Identifier
+    score_column: Identifier = "score"
+
+
+class Schedule(Strict):
+    """The nightly schedule; ds is the scheduled date minus ds_offset_days in the schedule's time zone."""
+
+    cron: Annotated[str, AfterValidator(rules.check_cron)]
+    timezone: Annotated[str, AfterValidator(rules.check_timezone)] = "UTC"
+    ds_offset_days: Annotated[int, Field(ge=0, le=31)] = 1
+    starting_deadline_seconds: Annotated[int, Field(ge=0, le=86400)] = 3600
+    suspend: bool = False
+
+
+class Retro(Strict):
+    """Backfill over a date range from the Argo UI, with bounded parallelism."""
+
+    parallelism: Annotated[int, Field(ge=1, le=32)] = 2
+    max_parallelism: Annotated[int, Field(ge=1, le=32)] = 8
+    max_days: Annotated[int, Field(ge=1, le=3660)] = 366
+
+    @model_validator(mode="after")
+    def _default_within_cap(self) -> Retro:
+        if self.parallelism > self.max_parallelism:
+            raise ValueError(
+                f"parallelism {self.parallelism} exceeds max_parallelism {self.max_parallelism}; "
+                f"allowed: 1..{self.max_parallelism}"
+            )
+        return self
+
+
+class StepResources(Strict):
+    """Requests and limits of one step's pod (requests = limits: predictable nightly runs)."""
+
+    cpu: Quantity
+    memory: Quantity
+
+
+class Resources(Strict):
+    """Per-step pod resources."""
+
+    prepare: StepResources = StepResources(cpu="500m", memory="512Mi")
+    fetch_model: StepResources = StepResources(cpu="250m", memory="512Mi")
+    score: StepResources = StepResources(cpu="2", memory="4Gi")
+    # `validate` is a BaseModel method name, hence the alias.
+    validate_step: StepResources = Field(StepResources(cpu="500m", memory="1Gi"), alias="validate")
+
+
+class Backoff(Strict):
+    """Exponential backoff between retries of a failed step."""
+
+    duration: Duration = "30s"
+    factor: Annotated[int, Field(ge=1, le=10)] = 2
+    max_duration: Duration = "30m"
+
+
+class Retries(Strict):
+    """How often a failed step is retried by Argo."""
+
+    limit: Annotated[int, Field(ge=0, le=10)] = 2
+    policy: Literal["OnFailure", "OnError", "OnTransientError", "Always"] = "OnFailure"
+    backoff: Backoff = Backoff()
+
+
+class Timeouts(Strict):
+    """activeDeadlineSeconds per step: a hung step fails instead of holding the partition's mutex."""
+
+    prepare: Annotated[int, Field(ge=60, le=86400)] = 3600
+    fetch_model: Annotated[int, Field(ge=60, le=86400)] = 600
+    score: Annotated[int, Field(ge=60, le=86400)] = 4 * 3600
+    validate_step: Annotated[int, Field(ge=60, le=86400, alias="validate")] = 1800
+
+
+class Reference(Strict):
+    """Reference scores to compare with, by id (e.g. the current champion's output table)."""
+
+    table: TableName
+    score_column: Identifier = "score"
+    tolerance: Annotated[float, Field(ge=0, le=1e6)] = 1e-6
+
+
+class Validation(Strict):
+    """Checks the validate step runs on what score wrote."""
+
+    max_null_fraction: Annotated[float, Field(ge=0, le=1)] = 0.0
+    reference: Reference | None = None
+
+
+class JobConfig(Strict):
+    """One scoring job: conf/<job>.yaml merged over conf/defaults.yaml (the job's keys win)."""
+
+    name: JobName
+    description: Annotated[str, Field(min_length=1, max_length=1000)]
+    namespace: Namespace
+    image: Annotated[
+        str,
+        _matching(
+            rules.re.compile(r"^[a-z0-9][a-z0-9.\-_/]*(:[0-9]{1,5})?[a-z0-9.\-_/]*(:[A-Za-z0-9_.\-]{1,128})?(@sha256:[0-9a-f]{64})?$"),
+            "a container image reference (registry/repo:tag or @sha256:digest)",
+        ),
+    ]
+    service_account: KubeName
+    mlflow: MlflowSettings
+    hive: HiveSettings
+    spark: SparkSettings = SparkSettings()
+    model: ModelRef
+    prepare: PrepareStep | None = None
+    input: InputTable
+    output: OutputTable
+    schedule: Schedule | None = None
+    retro: Retro = Retro()
+    resources: Resources = Resources()
+    retries: Retries = Retries()
+    timeouts: Timeouts = Timeouts()
+    validation: Validation = Validation()
