@@ -1,0 +1,6 @@
+"""Local stack: Hive metastore, Spark Thrift Server (HiveServer2) and MLflow server on loopback, no Docker."""
+
+from generator.localstack.endpoints import StackEndpoints, StackPorts
+from generator.localstack.stack import LocalStack, ServiceStatus, StackError
+
+__all__ = ["LocalStack", "ServiceStatus", "StackEndpoints", "StackError", "StackPorts"]

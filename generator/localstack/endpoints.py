@@ -1,0 +1,68 @@
+"""Typed ports and endpoints of the local stack, and the environment a step process needs to reach it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+LOOPBACK = "127.0.0.1"
+
+
+@dataclass(frozen=True)
+class StackPorts:
+    """TCP ports the three services listen on (all bound to 127.0.0.1).
+
+    Attributes:
+        metastore: Hive metastore Thrift port (default 9083).
+        thrift: Spark Thrift Server = HiveServer2 port (default 10000).
+        mlflow: MLflow tracking server HTTP port (default 5000).
+    """
+
+    metastore: int = 9083
+    thrift: int = 10000
+    mlflow: int = 5000
+
+
+@dataclass(frozen=True)
+class StackEndpoints:
+    """Where the services of one running stack listen.
+
+    Attributes:
+        hive_host: HiveServer2 host for PyHive.
+        hive_port: HiveServer2 port for PyHive.
+        metastore_uri: `thrift://host:port` of the Hive metastore, for Spark jobs.
+        mlflow_uri: `http://host:port` of the MLflow tracking server.
+        warehouse_dir: local folder holding managed tables' data.
+    """
+
+    hive_host: str
+    hive_port: int
+    metastore_uri: str
+    mlflow_uri: str
+    warehouse_dir: Path
+
+    @classmethod
+    def for_ports(cls, ports: StackPorts, warehouse_dir: Path) -> StackEndpoints:
+        return cls(
+            hive_host=LOOPBACK,
+            hive_port=ports.thrift,
+            metastore_uri=f"thrift://{LOOPBACK}:{ports.metastore}",
+            mlflow_uri=f"http://{LOOPBACK}:{ports.mlflow}",
+            warehouse_dir=warehouse_dir,
+        )
+
+    def step_env(self, spark_master: str = "local[2]") -> dict[str, str]:
+        """Environment variables a `python -m jobs.<step>` process reads (see docs/STEPS.md).
+
+        Args:
+            spark_master: value for SPARK_MASTER; `local[2]` keeps Spark within this machine's two cores.
+        """
+        return {
+            "HIVE_HOST": self.hive_host,
+            "HIVE_PORT": str(self.hive_port),
+            "HIVE_AUTH": "NONE",
+            "HIVE_METASTORE_URI": self.metastore_uri,
+            "MLFLOW_TRACKING_URI": self.mlflow_uri,
+            "MLFLOW_DISABLE_TELEMETRY": "true",
+            "SPARK_MASTER": spark_master,
+        }

@@ -1,0 +1,111 @@
+"""Process and port helpers: spawn a detached service, tell whether it is alive, stop it by PID."""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import time
+from pathlib import Path
+
+from generator.localstack.endpoints import LOOPBACK
+
+
+def port_is_free(port: int) -> bool:
+    """True when nothing listens on 127.0.0.1:`port` (we can bind it ourselves)."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+        try:
+            probe.bind((LOOPBACK, port))
+        except OSError:
+            return False
+    return True
+
+
+def port_accepts(port: int, timeout: float = 1.0) -> bool:
+    """True when a TCP connection to 127.0.0.1:`port` succeeds."""
+    try:
+        with socket.create_connection((LOOPBACK, port), timeout=timeout):
+            return True
+    except OSError:
+        return False
+
+
+def free_port() -> int:
+    """A port the kernel considers free right now (for tests that must not collide with each other)."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+        probe.bind((LOOPBACK, 0))
+        return probe.getsockname()[1]
+
+
+def is_alive(pid: int, marker: str) -> bool:
+    """True when `pid` runs and its command line contains `marker` (guards against a recycled PID).
+
+    Reaps the process first when it is our own exited child, so a zombie never counts as alive.
+    """
+    try:
+        reaped, _ = os.waitpid(pid, os.WNOHANG)
+        if reaped == pid:
+            return False
+    except ChildProcessError:
+        pass
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    proc = Path(f"/proc/{pid}")
+    if not proc.exists():
+        return True
+    try:
+        state = (proc / "stat").read_text().rsplit(")", 1)[1].split()[0]
+        cmdline = (proc / "cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
+    except OSError:
+        return False
+    return state != "Z" and marker in cmdline
+
+
+def spawn(command: list[str], env: dict[str, str], cwd: Path, log_path: Path) -> int:
+    """Starts `command` in its own session (so it outlives us and can be stopped as a group); returns its PID."""
+    log_path.parent.mkdir(parents=True, exist_ok=True)
+    with open(log_path, "ab") as log:
+        process = subprocess.Popen(
+            command, cwd=cwd, env=env, stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+    return process.pid
+
+
+def stop(pid: int, marker: str, grace_seconds: float = 15.0) -> None:
+    """Stops the process group led by `pid`: SIGTERM, then SIGKILL after `grace_seconds`."""
+    if not is_alive(pid, marker):
+        return
+    _signal_group(pid, signal.SIGTERM)
+    deadline = time.monotonic() + grace_seconds
+    while time.monotonic() < deadline:
+        if not is_alive(pid, marker):
+            _signal_group(pid, signal.SIGKILL)  # leftover children of the group (e.g. uvicorn workers)
+            return
+        time.sleep(0.2)
+    _signal_group(pid, signal.SIGKILL)
+    while is_alive(pid, marker) and time.monotonic() < deadline + 5:
+        time.sleep(0.1)
+
+
+def _signal_group(pid: int, signum: int) -> None:
+    # The service was started with start_new_session, so its PID is also its process group id.
+    try:
+        os.killpg(pid, signum)
+    except (ProcessLookupError, PermissionError):
+        try:
+            os.kill(pid, signum)
+        except ProcessLookupError:
+            pass
+
+
+def log_tail(path: Path, lines: int = 15) -> str:
+    """The last `lines` lines of a log file, for error messages."""
+    if not path.exists():
+        return "(no log written)"
+    return "\n".join(path.read_text(errors="replace").splitlines()[-lines:])

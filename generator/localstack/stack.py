@@ -1,0 +1,195 @@
+"""LocalStack: start, reuse, check and stop the metastore, Thrift server and MLflow server of one run dir."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+from generator.errors import UserError
+from generator.localstack.endpoints import LOOPBACK, StackEndpoints, StackPorts
+from generator.localstack.hive_site import metastore_properties, write_hive_site
+from generator.localstack.processes import is_alive, log_tail, port_is_free, spawn, stop
+from generator.localstack.services import METASTORE, MLFLOW, THRIFT, ServiceSpec, build_specs, java_executable
+from generator.localstack.state import ServiceRecord, read_state, write_state
+
+SERVICE_ORDER = (METASTORE, THRIFT, MLFLOW)
+SERVICE_TITLES = {
+    METASTORE: "Hive metastore",
+    THRIFT: "Spark Thrift Server (HiveServer2)",
+    MLFLOW: "MLflow server",
+}
+
+
+class StackError(UserError):
+    """The local stack cannot start or stop (Java missing, port taken, a service died while starting)."""
+
+
+@dataclass(frozen=True)
+class ServiceStatus:
+    """What `stack status` prints for one service.
+
+    Attributes:
+        name: `metastore`, `thrift` or `mlflow`.
+        title: human name.
+        address: `host:port` (or URL for MLflow).
+        pid: recorded process id, None when never started.
+        up: True when the recorded process runs and its port answers.
+    """
+
+    name: str
+    title: str
+    address: str
+    pid: int | None
+    up: bool
+
+
+class LocalStack:
+    """The local stack whose whole state (databases, warehouse, logs, tmp, PIDs) lives in `run_dir`.
+
+    Args:
+        run_dir: folder for all state and logs; created when missing.
+        ports: ports for a fresh start; a service already running from this run dir keeps its recorded port.
+        echo: receives one progress line at a time (the CLI passes click.echo; the default is silent).
+    """
+
+    def __init__(self, run_dir: Path, ports: StackPorts | None = None, echo: Callable[[str], None] | None = None):
+        self.run_dir = Path(run_dir).resolve()
+        self.ports = ports or StackPorts()
+        self._echo = echo or (lambda _line: None)
+
+    # ---- queries -------------------------------------------------------------------------------------
+    def status(self) -> list[ServiceStatus]:
+        """One ServiceStatus per service, in start order."""
+        records = read_state(self.run_dir)
+        ports = self._effective_ports(records)
+        statuses = []
+        for name in SERVICE_ORDER:
+            record = records.get(name)
+            port = getattr(ports, name)
+            address = f"http://{LOOPBACK}:{port}" if name == MLFLOW else f"{LOOPBACK}:{port}"
+            up = record is not None and self._record_running(record)
+            statuses.append(ServiceStatus(name, SERVICE_TITLES[name], address, record.pid if record else None, up))
+        return statuses
+
+    def is_up(self) -> bool:
+        """True when all three services run from this run dir."""
+        return all(service.up for service in self.status())
+
+    def endpoints(self) -> StackEndpoints:
+        """Endpoints of this stack (recorded ports when it was started, else the requested ones)."""
+        return StackEndpoints.for_ports(self._effective_ports(read_state(self.run_dir)), self.run_dir / "warehouse")
+
+    # ---- commands ------------------------------------------------------------------------------------
+    def up(self) -> StackEndpoints:
+        """Starts every service that is not already running; reuses the ones that are.
+
+        Starts the metastore and MLflow at once, then the Thrift server as soon as the metastore answers.
+
+        Raises:
+            StackError: Java is missing, a port is taken by another process, or a service exits or does not
+                become ready in time (the services this call started are stopped again).
+        """
+        java = java_executable()
+        if java is None:
+            raise StackError(
+                "Java is missing: the Hive metastore and the Spark Thrift Server need a Java 17 runtime. "
+                "Install it (Debian: apt-get install openjdk-17-jre-headless) or set JAVA_HOME."
+            )
+        records = read_state(self.run_dir)
+        running = {name for name, record in records.items() if self._record_running(record)}
+        for name in sorted(running, key=SERVICE_ORDER.index):
+            self._echo(f"{SERVICE_TITLES[name]}: already up on port {records[name].port} (pid {records[name].pid})")
+        if running == set(SERVICE_ORDER):
+            return self.endpoints()
+
+        ports = self._effective_ports({name: records[name] for name in running})
+        self._prepare_dirs()
+        specs = build_specs(self.run_dir, ports, java)
+        to_start = [specs[name] for name in SERVICE_ORDER if name not in running]
+        for spec in to_start:
+            if not port_is_free(spec.port):
+                raise StackError(
+                    f"port {spec.port} for the {spec.title} is already in use by another process; stop that "
+                    f"process or choose another port with {spec.option}"
+                )
+        started: list[ServiceSpec] = []
+        try:
+            first_wave = [spec for spec in to_start if spec.name != THRIFT]
+            for spec in first_wave:
+                self._start(spec, records, started)
+            if METASTORE in {spec.name for spec in first_wave}:
+                self._wait_ready([specs[METASTORE]], records)
+            if THRIFT not in running:
+                self._start(specs[THRIFT], records, started)
+            self._wait_ready([spec for spec in to_start if spec.name != METASTORE], records)
+        except BaseException:
+            for spec in reversed(started):
+                stop(records[spec.name].pid, spec.marker)
+                records.pop(spec.name, None)
+            write_state(self.run_dir, records)
+            raise
+        return self.endpoints()
+
+    def down(self) -> None:
+        """Stops every recorded service (SIGTERM, then SIGKILL) and clears the state file's records."""
+        records = read_state(self.run_dir)
+        if not records:
+            self._echo(f"no stack recorded in {self.run_dir}")
+            return
+        for name in reversed(SERVICE_ORDER):
+            record = records.pop(name, None)
+            if record is None:
+                continue
+            if is_alive(record.pid, str(self.run_dir)):
+                stop(record.pid, str(self.run_dir))
+                self._echo(f"{SERVICE_TITLES[name]}: stopped (pid {record.pid})")
+            else:
+                self._echo(f"{SERVICE_TITLES[name]}: was not running")
+            write_state(self.run_dir, records)
+
+    # ---- internals -----------------------------------------------------------------------------------
+    def _effective_ports(self, records: dict[str, ServiceRecord]) -> StackPorts:
+        return StackPorts(
+            metastore=records[METASTORE].port if METASTORE in records else self.ports.metastore,
+            thrift=records[THRIFT].port if THRIFT in records else self.ports.thrift,
+            mlflow=records[MLFLOW].port if MLFLOW in records else self.ports.mlflow,
+        )
+
+    def _record_running(self, record: ServiceRecord) -> bool:
+        return is_alive(record.pid, str(self.run_dir))
+
+    def _prepare_dirs(self) -> None:
+        for sub in ("logs", "tmp", "tmp/spark-local", "warehouse", "artifacts", "thrift", "conf"):
+            (self.run_dir / sub).mkdir(parents=True, exist_ok=True)
+        warehouse = self.run_dir / "warehouse"
+        write_hive_site(self.run_dir / "conf", metastore_properties(self.run_dir, warehouse))
+
+    def _start(self, spec: ServiceSpec, records: dict[str, ServiceRecord], started: list[ServiceSpec]) -> None:
+        pid = spawn(spec.command, spec.env, spec.cwd, spec.log_path)
+        started.append(spec)
+        records[spec.name] = ServiceRecord(spec.name, pid, spec.port, str(spec.log_path))
+        write_state(self.run_dir, records)
+        self._echo(f"{spec.title}: starting on port {spec.port} (pid {pid}, log {spec.log_path})")
+
+    def _wait_ready(self, specs: list[ServiceSpec], records: dict[str, ServiceRecord]) -> None:
+        pending = list(specs)
+        started_at = time.monotonic()
+        while pending:
+            for spec in list(pending):
+                record = records[spec.name]
+                if spec.is_ready():
+                    pending.remove(spec)
+                    self._echo(f"{spec.title}: up after {time.monotonic() - started_at:.1f}s")
+                elif not is_alive(record.pid, spec.marker):
+                    raise StackError(
+                        f"the {spec.title} exited while starting (port {spec.port}); last lines of "
+                        f"{spec.log_path}:\n{log_tail(spec.log_path)}"
+                    )
+                elif time.monotonic() - started_at > spec.ready_timeout:
+                    raise StackError(
+                        f"the {spec.title} did not become ready on port {spec.port} within "
+                        f"{spec.ready_timeout:.0f}s; last lines of {spec.log_path}:\n{log_tail(spec.log_path)}"
+                    )
+            time.sleep(0.3)
