@@ -1,0 +1,123 @@
+"""HiveServer2 adapter over PyHive: connect and run statements with retries on connection loss only."""
+
+from __future__ import annotations
+
+import logging
+import time
+from dataclasses import dataclass
+from typing import Any
+
+from pyhive import exc as hive_exc
+from pyhive import hive
+from thrift.transport.TTransport import TTransportException
+
+from jobs.common.errors import SqlError
+from jobs.common.retry import with_retry
+
+log = logging.getLogger(__name__)
+
+AUTH_MODES = ("NONE", "NOSASL", "LDAP", "CUSTOM", "KERBEROS")
+# What "could not reach HiveServer2" looks like from PyHive/thrift; SQL errors are OperationalError instead.
+TRANSIENT_ERRORS = (TTransportException, OSError, EOFError)
+
+
+@dataclass(frozen=True)
+class HiveSettings:
+    """How to reach HiveServer2.
+
+    Attributes:
+        host: HiveServer2 host.
+        port: HiveServer2 port.
+        auth: one of NONE, NOSASL, LDAP, CUSTOM, KERBEROS (PyHive's modes; must match the server).
+        user: user name (optional).
+        password: only used with LDAP or CUSTOM, as PyHive requires; never logged.
+        retry_seconds: how long connection failures are retried before giving up.
+    """
+
+    host: str
+    port: int
+    auth: str = "NONE"
+    user: str | None = None
+    password: str | None = None
+    retry_seconds: float = 120.0
+
+    @property
+    def address(self) -> str:
+        return f"HiveServer2 at {self.host}:{self.port}"
+
+
+class HiveClient:
+    """One HiveServer2 connection; reconnects and re-runs a statement when the connection drops.
+
+    Statements given to it should be idempotent (CREATE ... IF NOT EXISTS, INSERT OVERWRITE), because a
+    statement interrupted by a dropped connection runs again.
+    """
+
+    def __init__(self, settings: HiveSettings):
+        self.settings = settings
+        self._connection: Any = None
+
+    def __enter__(self) -> HiveClient:
+        return self
+
+    def __exit__(self, *_exc: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        if self._connection is not None:
+            try:
+                self._connection.close()
+            except TRANSIENT_ERRORS:
+                pass
+            self._connection = None
+
+    def execute(self, statement: str) -> None:
+        """Runs a statement that returns no rows."""
+        self._run(statement, fetch=False)
+
+    def query(self, statement: str) -> list[tuple]:
+        """Runs a query and returns all its rows."""
+        return self._run(statement, fetch=True)
+
+    def _connect(self) -> Any:
+        settings = self.settings
+        password = settings.password if settings.auth in ("LDAP", "CUSTOM") else None
+        return hive.connect(
+            host=settings.host, port=settings.port, auth=settings.auth,
+            username=settings.user or "batch-scoring", password=password,
+        )
+
+    def _run(self, statement: str, fetch: bool) -> list[tuple]:
+        def attempt() -> list[tuple]:
+            if self._connection is None:
+                self._connection = self._connect()
+            try:
+                cursor = self._connection.cursor()
+                cursor.execute(statement)
+                return cursor.fetchall() if fetch else []
+            except TRANSIENT_ERRORS:
+                self._connection = None
+                raise
+
+        started = time.monotonic()
+        try:
+            rows = with_retry(
+                attempt, service=self.settings.address, transient=TRANSIENT_ERRORS,
+                budget_seconds=self.settings.retry_seconds,
+            )
+        except hive_exc.OperationalError as error:
+            raise SqlError(statement, server_message(error)) from None
+        except hive_exc.DatabaseError as error:
+            raise SqlError(statement, str(error)) from None
+        log.info("%.2fs  %s", time.monotonic() - started, " ".join(statement.split())[:300])
+        return rows
+
+
+def server_message(error: hive_exc.OperationalError) -> str:
+    """The HiveServer2 error text inside PyHive's OperationalError (it wraps the thrift response)."""
+    for arg in error.args:
+        status = getattr(arg, "status", None)
+        message = getattr(status, "errorMessage", None)
+        if message:
+            return message.strip().splitlines()[0] if len(message) > 2000 else message.strip()
+    return str(error)
