@@ -1,0 +1,77 @@
+"""The main WorkflowTemplate: prepare and fetch-model in parallel, then score, then validate, for one ds."""
+
+from __future__ import annotations
+
+from hera.workflows import DAG, Parameter, Task, WorkflowTemplate
+from hera.workflows import models as m
+
+from generator.build import names, steps, workflow_spec
+from generator.config.loader import LoadedJob
+
+DS_DESCRIPTION = "Partition date to score, YYYY-MM-DD (the input and output partition value)"
+MODEL_URI_DESCRIPTION = (
+    "MLflow model to score with: models:/<name>@<alias> or models:/<name>/<version>; "
+    "an alias is pinned to one version for the whole run"
+)
+
+
+def _from_fetch(parameter: str) -> str:
+    return f"{{{{tasks.{names.FETCH_MODEL}.outputs.parameters.{parameter}}}}}"
+
+
+def _ds() -> str:
+    return f"{{{{inputs.parameters.{names.DS}}}}}"
+
+
+def build_main(job: LoadedJob) -> WorkflowTemplate:
+    """Build the job's main WorkflowTemplate, submittable from the Argo UI with described parameters."""
+    config = job.config
+    with WorkflowTemplate(
+        **workflow_spec.metadata(config, config.name),
+        **workflow_spec.spec_settings(config),
+        entrypoint=names.PIPELINE,
+        arguments=[
+            Parameter(name=names.DS, description=DS_DESCRIPTION),
+            Parameter(name=names.MODEL_URI, value=config.model.uri, description=MODEL_URI_DESCRIPTION),
+        ],
+    ) as template:
+        prepare = steps.prepare(config, job.prepare_sql) if job.prepare_sql is not None else None
+        fetch_model = steps.fetch_model(config)
+        score = steps.score(config)
+        validate = steps.validate(config)
+        steps.on_exit(config)
+        with DAG(
+            name=names.PIPELINE,
+            inputs=[Parameter(name=names.DS), Parameter(name=names.MODEL_URI)],
+            # One run per job and partition at a time: a UI submission never races the cron run (or a
+            # backfill) writing the same ds. Template-level, so the retro template's calls take it too.
+            synchronization=m.Synchronization(mutexes=[m.Mutex(name=f"{config.name}-{_ds()}")]),
+        ):
+            ready = [names.FETCH_MODEL]
+            if prepare is not None:
+                Task(name=names.PREPARE, template=prepare, arguments={names.DS: _ds()})
+                ready.insert(0, names.PREPARE)
+            Task(
+                name=names.FETCH_MODEL,
+                template=fetch_model,
+                arguments={names.MODEL_URI: f"{{{{inputs.parameters.{names.MODEL_URI}}}}}"},
+            )
+            lineage = {name: _from_fetch(name) for name in ("model-name", "model-version", "model-run-id")}
+            Task(
+                name=names.SCORE,
+                template=score,
+                depends=" && ".join(ready),
+                arguments={
+                    names.DS: _ds(),
+                    **lineage,
+                    "pinned-uri": _from_fetch("pinned-uri"),
+                    "requirements": _from_fetch("requirements"),
+                },
+            )
+            Task(
+                name=names.VALIDATE,
+                template=validate,
+                depends=names.SCORE,
+                arguments={names.DS: _ds(), **lineage},
+            )
+    return template

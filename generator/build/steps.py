@@ -1,0 +1,219 @@
+"""Container templates for each step: `python -m jobs.<step>` in our image, options as docs/STEPS.md defines."""
+
+from __future__ import annotations
+
+from hera.workflows import Container, Env, FieldEnv, Parameter, RawArtifact, SecretEnv
+from hera.workflows import models as m
+
+from generator.build import names, pod
+from generator.config.models import JobConfig, StepResources
+
+
+def _inputs(*parameter_names: str) -> list[Parameter]:
+    return [Parameter(name=name) for name in parameter_names]
+
+
+def _input(name: str) -> str:
+    return f"{{{{inputs.parameters.{name}}}}}"
+
+
+def _output_files(*parameter_names: str) -> list[Parameter]:
+    return [
+        Parameter(name=name, value_from=m.ValueFrom(path=f"{names.OUTPUTS_DIR}/{name}")) for name in parameter_names
+    ]
+
+
+def _step(
+    config: JobConfig,
+    name: str,
+    module: str,
+    args: list[str],
+    *,
+    resources: StepResources,
+    timeout: int,
+    inputs: list[Parameter | RawArtifact] | None = None,
+    outputs: list[Parameter] | None = None,
+    env: list[Env | SecretEnv | FieldEnv] | None = None,
+    retry: bool = True,
+) -> Container:
+    """One step container with everything every step shares (image, security, /tmp, retries, deadline)."""
+    return Container(
+        name=name,
+        image=config.image,
+        command=["python", "-m", f"jobs.{module}"],
+        args=args,
+        inputs=inputs or [],
+        outputs=outputs or [],
+        env=pod.base_env() + (env or []),
+        resources=pod.resources(resources),
+        retry_strategy=pod.retry_strategy(config) if retry else None,
+        active_deadline_seconds=timeout,
+        security_context=pod.container_security_context(),
+        volume_mounts=[pod.tmp_mount()],
+    )
+
+
+def _repeat(option: str, values: list[str]) -> list[str]:
+    return [part for value in values for part in (option, value)]
+
+
+def prepare(config: JobConfig, sql_text: str) -> Container:
+    """Runs the job's data-prep SQL; the SQL travels inside the spec as a raw artifact (no image rebuild)."""
+    assert config.prepare is not None
+    variables = [f"{key}={value}" for key, value in sorted(config.prepare.variables.items())]
+    return _step(
+        config,
+        names.PREPARE,
+        "prepare",
+        ["--sql-file", names.SQL_PATH, "--ds", _input(names.DS), *_repeat("--var", variables)],
+        inputs=[Parameter(name=names.DS), RawArtifact(name="sql", path=names.SQL_PATH, data=sql_text)],
+        env=pod.hive_env(config),
+        resources=config.resources.prepare,
+        timeout=config.timeouts.prepare,
+    )
+
+
+def fetch_model(config: JobConfig) -> Container:
+    """Pins the model URI to a concrete registered version and fetches its requirements.txt."""
+    return _step(
+        config,
+        names.FETCH_MODEL,
+        "fetch_model",
+        ["--model-uri", _input(names.MODEL_URI), "--out-dir", names.OUTPUTS_DIR],
+        inputs=_inputs(names.MODEL_URI),
+        outputs=_output_files(*names.FETCHED),
+        env=pod.mlflow_env(config),
+        resources=config.resources.fetch_model,
+        timeout=config.timeouts.fetch_model,
+    )
+
+
+def _lineage_args() -> list[str]:
+    return [
+        "--model-name", _input("model-name"),
+        "--model-version", _input("model-version"),
+        "--model-run-id", _input("model-run-id"),
+    ]  # fmt: skip
+
+
+def _tables_args(config: JobConfig) -> list[str]:
+    return [
+        "--input-table", config.input.table,
+        "--input-partition-column", config.input.partition_column,
+        *_repeat("--id-column", list(config.input.id_columns)),
+        "--output-table", config.output.table,
+        "--output-partition-column", config.output.partition_column,
+        "--score-column", config.output.score_column,
+    ]  # fmt: skip
+
+
+def _spark_conf(config: JobConfig) -> dict[str, str]:
+    conf = dict(config.spark.conf)
+    if config.spark.master.startswith("k8s://"):
+        # Client mode from the step pod: executors run our image in the job's namespace and call back the pod.
+        conf.setdefault("spark.kubernetes.container.image", config.image)
+        conf.setdefault("spark.kubernetes.namespace", config.namespace)
+        conf.setdefault("spark.driver.host", "$(POD_IP)")  # Kubernetes expands $(VAR) from the env below
+    return dict(sorted(conf.items()))
+
+
+def score(config: JobConfig) -> Container:
+    """Scores the input partition with the pinned model on Spark and swaps the output partition in."""
+    spark_conf = [f"{key}={value}" for key, value in _spark_conf(config).items()]
+    env: list[Env | SecretEnv | FieldEnv] = [
+        *pod.hive_env(config),
+        *pod.mlflow_env(config),
+        Env(name="SPARK_MASTER", value=config.spark.master),
+        # Multi-line text is safer in the environment than in argv.
+        Env(name="MODEL_REQUIREMENTS", value=_input("requirements")),
+    ]
+    if config.spark.master.startswith("k8s://"):
+        env.append(FieldEnv(name="POD_IP", field_path="status.podIP"))
+    return _step(
+        config,
+        names.SCORE,
+        "score",
+        [
+            "--ds", _input(names.DS),
+            "--model-uri", _input("pinned-uri"),
+            *_lineage_args(),
+            *_tables_args(config),
+            "--on-empty", config.input.on_empty,
+            *_repeat("--spark-conf", spark_conf),
+            "--out-dir", names.OUTPUTS_DIR,
+        ],  # fmt: skip
+        inputs=_inputs(names.DS, *names.FETCHED),
+        outputs=_output_files("rows-written"),
+        env=env,
+        resources=config.resources.score,
+        timeout=config.timeouts.score,
+    )
+
+
+def validate(config: JobConfig) -> Container:
+    """Checks what score wrote and records the partition's lineage as an MLflow run."""
+    checks = ["--max-null-fraction", repr(config.validation.max_null_fraction)]
+    reference = config.validation.reference
+    if reference is not None:
+        checks += [
+            "--reference-table", reference.table,
+            "--reference-score-column", reference.score_column,
+            "--tolerance", repr(reference.tolerance),
+        ]  # fmt: skip
+    experiment = config.mlflow.experiment or f"batch-scoring/{config.name}"
+    return _step(
+        config,
+        names.VALIDATE,
+        "validate",
+        [
+            "--ds", _input(names.DS),
+            *_tables_args(config),
+            *checks,
+            *_lineage_args(),
+            "--experiment", experiment,
+            "--out-dir", names.OUTPUTS_DIR,
+        ],  # fmt: skip
+        inputs=_inputs(names.DS, "model-name", "model-version", "model-run-id"),
+        outputs=_output_files("report"),
+        env=[*pod.hive_env(config), *pod.mlflow_env(config)],
+        resources=config.resources.validate_step,
+        timeout=config.timeouts.validate_step,
+    )
+
+
+def on_exit(config: JobConfig) -> Container:
+    """Exit handler: one summary line with the workflow's status and failures (never retried)."""
+    return _step(
+        config,
+        names.ON_EXIT,
+        "report",
+        [
+            "--workflow-name", "{{workflow.name}}",
+            "--status", "{{workflow.status}}",
+            "--failures", "{{workflow.failures}}",
+        ],  # fmt: skip
+        resources=StepResources(cpu="100m", memory="128Mi"),
+        timeout=300,
+        retry=False,
+    )
+
+
+def plan_dates(config: JobConfig) -> Container:
+    """Expands the retro range into lanes of dates (at most `parallelism` lanes)."""
+    return _step(
+        config,
+        names.PLAN_DATES,
+        "plan_dates",
+        [
+            "--start", _input(names.START),
+            "--end", _input(names.END),
+            "--lanes", _input(names.PARALLELISM),
+            "--max-days", str(config.retro.max_days),
+            "--out-dir", names.OUTPUTS_DIR,
+        ],  # fmt: skip
+        inputs=_inputs(names.START, names.END, names.PARALLELISM),
+        outputs=_output_files(names.LANES),
+        resources=StepResources(cpu="100m", memory="128Mi"),
+        timeout=300,
+        retry=False,
+    )
