@@ -1,0 +1,30 @@
+# The image every generated step runs: `python -m jobs.<step>` with Spark (Java 17), MLflow and PyHive.
+FROM python:3.11-slim-bookworm
+
+ENV PYTHONDONTWRITEBYTECODE=1 \
+    PYTHONUNBUFFERED=1 \
+    PIP_NO_CACHE_DIR=1 \
+    PIP_DISABLE_PIP_VERSION_CHECK=1 \
+    MLFLOW_DISABLE_TELEMETRY=true
+
+# Java 17 runs Spark; procps gives Spark's scripts `ps`.
+RUN apt-get update \
+ && apt-get install -y --no-install-recommends openjdk-17-jre-headless procps \
+ && rm -rf /var/lib/apt/lists/*
+
+WORKDIR /opt/argo-batch-scoring
+COPY setup.cfg pyproject.toml README.md ./
+COPY generator ./generator
+COPY jobs ./jobs
+RUN pip install '.[jobs]'
+
+# Non-root, with the UID/GID the generated pod securityContext asks for (generator/build/pod.py RUN_AS).
+# HOME is /tmp: the pods run with a read-only root filesystem and an emptyDir on /tmp.
+RUN groupadd --gid 10001 scoring \
+ && useradd --uid 10001 --gid 10001 --home-dir /tmp --no-create-home --shell /usr/sbin/nologin scoring
+USER 10001:10001
+ENV HOME=/tmp
+WORKDIR /tmp
+
+# No ENTRYPOINT: each generated template names its command, e.g. ["python", "-m", "jobs.score"].
+CMD ["python", "-m", "jobs.report", "--help"]
