@@ -1,0 +1,41 @@
+"""`python -m jobs.fetch_model`: pin the model URI to one registered version and fetch its requirements."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from jobs.common.logs import configure_logging
+from jobs.common.options import out_dir_option
+from jobs.common.outputs import write_outputs
+from jobs.common.registry import ModelRegistry
+
+
+@click.command()
+@click.option("--model-uri", required=True,
+              help="models:/<name>@<alias>, models:/<name>/<version> or runs:/<run-id>/<path>.")
+@click.option("--tracking-uri", envvar="MLFLOW_TRACKING_URI", default=None,
+              help="MLflow tracking server (env MLFLOW_TRACKING_URI).")
+@out_dir_option
+def main(model_uri: str, tracking_uri: str | None, out_dir: Path) -> None:
+    """Resolve the model once, so every later step scores with the same version even if the alias moves.
+
+    Writes model-name, model-version, model-run-id, pinned-uri and requirements into OUT_DIR.
+    """
+    configure_logging()
+    registry = ModelRegistry(tracking_uri)
+    model = registry.resolve(model_uri)
+    requirements = registry.requirements(model.pinned_uri)
+    write_outputs(out_dir, {
+        "model-name": model.name,
+        "model-version": model.version,
+        "model-run-id": model.run_id,
+        "pinned-uri": model.pinned_uri,
+        "requirements": requirements,
+    })
+    click.echo(f"fetch-model: {model_uri} -> {model.pinned_uri} (run {model.run_id})")
+
+
+if __name__ == "__main__":
+    main()
