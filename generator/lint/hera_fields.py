@@ -1,0 +1,109 @@
+"""Unknown-field check against Hera's generated Argo models, for when no CRD dir is given (and for metadata).
+
+Hera's models (hera.workflows.models) mirror Argo's OpenAPI types; each field's alias is Argo's camelCase
+name. Hera ignores unknown keys when it parses, so this walk compares keys itself, recursively.
+"""
+
+from __future__ import annotations
+
+import functools
+import types
+import typing
+from typing import Any
+
+from hera.workflows import models
+from pydantic import BaseModel, RootModel
+
+from generator.lint.documents import Document, PathParts, format_path
+from generator.lint.findings import Finding
+from generator.lint.legacy import legacy_replacement
+
+KIND_MODELS: dict[str, type[BaseModel]] = {
+    "Workflow": models.Workflow,
+    "WorkflowTemplate": models.WorkflowTemplate,
+    "ClusterWorkflowTemplate": models.ClusterWorkflowTemplate,
+    "CronWorkflow": models.CronWorkflow,
+}
+
+
+@functools.cache
+def _fields(model: type[BaseModel]) -> dict[str, Any]:
+    """Argo field name -> annotation of a Hera model."""
+    return {field.alias or name: field.annotation for name, field in model.model_fields.items()}
+
+
+def _shape_fits(value: Any, annotation: Any) -> bool:
+    origin = typing.get_origin(annotation)
+    if origin is list:
+        return isinstance(value, list)
+    if origin is dict:
+        return isinstance(value, dict)
+    if isinstance(annotation, type) and issubclass(annotation, RootModel):
+        return _shape_fits(value, annotation.model_fields["root"].annotation)
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return isinstance(value, dict)
+    return False
+
+
+class _ModelWalk:
+    def __init__(self, document: Document):
+        self.document = document
+        self.findings: list[Finding] = []
+
+    def check(self, value: Any, annotation: Any, parts: PathParts) -> None:
+        origin = typing.get_origin(annotation)
+        if origin is typing.Annotated:
+            self.check(value, typing.get_args(annotation)[0], parts)
+        elif origin in (typing.Union, types.UnionType):
+            for option in typing.get_args(annotation):
+                if _shape_fits(value, option):
+                    self.check(value, option, parts)
+                    return
+        elif origin is list and isinstance(value, list):
+            (item,) = typing.get_args(annotation)
+            for position, child in enumerate(value):
+                self.check(child, item, (*parts, position))
+        elif origin is dict and isinstance(value, dict):
+            item = typing.get_args(annotation)[1]
+            for key, child in value.items():
+                self.check(child, item, (*parts, key))
+        elif isinstance(annotation, type) and issubclass(annotation, RootModel):
+            self.check(value, annotation.model_fields["root"].annotation, parts)
+        elif isinstance(annotation, type) and issubclass(annotation, BaseModel) and isinstance(value, dict):
+            self.check_model(value, annotation, parts)
+
+    def check_model(self, value: dict[Any, Any], model: type[BaseModel], parts: PathParts) -> None:
+        fields = _fields(model)
+        if not fields:  # an open model such as Plugin: anything goes
+            return
+        for key, child in value.items():
+            annotation = fields.get(key) if isinstance(key, str) else None
+            if annotation is not None:
+                self.check(child, annotation, (*parts, key))
+            elif not isinstance(key, str) or legacy_replacement(self.document.kind, parts, key) is None:
+                self.findings.append(
+                    self.document.finding(
+                        format_path((*parts, str(key))),
+                        "unknown-field",
+                        f"unknown field {key!r} in {model.__name__}; known: {', '.join(sorted(fields))}",
+                    )
+                )
+
+
+def check_model_fields(document: Document, value: Any, model: type[BaseModel], parts: PathParts) -> list[Finding]:
+    """Unknown-field findings for `value` (found at `parts`) read as the Hera model `model`."""
+    walk = _ModelWalk(document)
+    walk.check(value, model, parts)
+    return walk.findings
+
+
+def check_document_fields(document: Document) -> list[Finding]:
+    """Unknown-field findings for a whole document, against the Hera model of its kind."""
+    model = KIND_MODELS.get(document.kind)
+    return check_model_fields(document, document.data, model, ()) if model else []
+
+
+def check_metadata_fields(document: Document) -> list[Finding]:
+    """Unknown-field findings for `metadata` (the CRD schemas leave ObjectMeta to the API server)."""
+    metadata = document.data.get("metadata")
+    return check_model_fields(document, metadata, models.ObjectMeta, ("metadata",)) if metadata else []
