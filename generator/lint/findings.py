@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import difflib
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 # Every rule name the linter can report; tests and users grep for these, so they never change meaning.
@@ -65,3 +67,13 @@ class Finding:
             f"{self.file}: doc {self.document} {self.kind}/{self.name}: {self.path or '<root>'}: "
             f"[{self.rule}] {self.message}"
         )
+
+
+def unknown_field_message(key: str, known: Iterable[str], owner: str = "") -> str:
+    """`unknown field 'imagePullPolicyy'; did you mean 'imagePullPolicy'?`, else the known fields."""
+    known = sorted(known)
+    where = f" in {owner}" if owner else ""
+    close = difflib.get_close_matches(key, known, n=1)
+    if close:
+        return f"unknown field {key!r}{where}; did you mean {close[0]!r}?"
+    return f"unknown field {key!r}{where}; known: {', '.join(known)}"

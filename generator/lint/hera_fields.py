@@ -15,7 +15,7 @@ from hera.workflows import models
 from pydantic import BaseModel, RootModel
 
 from generator.lint.documents import Document, PathParts, format_path
-from generator.lint.findings import Finding
+from generator.lint.findings import Finding, unknown_field_message
 from generator.lint.legacy import legacy_replacement
 
 KIND_MODELS: dict[str, type[BaseModel]] = {
@@ -85,7 +85,7 @@ class _ModelWalk:
                     self.document.finding(
                         format_path((*parts, str(key))),
                         "unknown-field",
-                        f"unknown field {key!r} in {model.__name__}; known: {', '.join(sorted(fields))}",
+                        unknown_field_message(str(key), fields, model.__name__),
                     )
                 )
 

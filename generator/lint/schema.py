@@ -17,7 +17,7 @@ from typing import Any
 
 from generator.lint.cel_rules import evaluate_rule
 from generator.lint.documents import Document, PathParts, format_path
-from generator.lint.findings import Finding
+from generator.lint.findings import Finding, unknown_field_message
 from generator.lint.legacy import legacy_replacement
 
 _INT_RANGES = {"int32": (-(2**31), 2**31 - 1), "int64": (-(2**63), 2**63 - 1)}
@@ -105,8 +105,7 @@ class _SchemaWalk:
                 if child is not None:  # null is pruned (non-nullable) or allowed (nullable): nothing to check
                     self.check(child, child_schema, (*parts, key))
             elif not open_ended and legacy_replacement(self.document.kind, parts, key) is None:
-                known = ", ".join(sorted(properties or ()))
-                self.report((*parts, key), "unknown-field", f"unknown field {key!r}; known here: {known}")
+                self.report((*parts, key), "unknown-field", unknown_field_message(key, properties or {}))
         for required in schema.get("required", ()):
             present = required in value and (value[required] is not None or self.nullable(schema, required))
             if not present:
@@ -135,7 +134,10 @@ class _SchemaWalk:
             keys = [repr(item) for item in value]
         elif list_type == "map":
             names = schema.get("x-kubernetes-list-map-keys", ())
-            keys = [repr(tuple(item.get(n) for n in names)) if isinstance(item, dict) else "" for item in value]
+            keys = [
+                ", ".join(f"{n}={item.get(n)!r}" for n in names) if isinstance(item, dict) else repr(item)
+                for item in value
+            ]
         else:
             return
         seen: set[str] = set()
