@@ -19,11 +19,12 @@ HEADER = (
 )
 
 
-class _BlockStyleDumper(yaml.SafeDumper):
-    """SafeDumper that writes multi-line strings (the prepare SQL, descriptions) as readable `|` blocks."""
+class _BlockStyleDumper(yaml.CSafeDumper):
+    """libyaml's safe dumper (10x faster than the pure-Python one; PyYAML's wheels ship it), writing multi-line
+    strings (the prepare SQL) as readable `|` blocks."""
 
 
-def _represent_str(dumper: yaml.SafeDumper, text: str) -> yaml.ScalarNode:
+def _represent_str(dumper: yaml.CSafeDumper, text: str) -> yaml.ScalarNode:
     style = "|" if "\n" in text and not any(line != line.rstrip() for line in text.splitlines()) else None
     return dumper.represent_scalar("tag:yaml.org,2002:str", text, style=style)
 
