@@ -1,0 +1,113 @@
+"""`generate-workflow run-local`: run a generated workflow on this machine, each container step as a process."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+import yaml
+
+from generator.errors import UserError
+from generator.runner import load_documents, run_workflow
+from generator.runner.documents import RUNNABLE_KINDS
+
+HELP = """Run a generated workflow locally, the way Argo would run it (no Kubernetes needed).
+
+SOURCE is a workflows file (multi-document YAML, e.g. workflows/churn-daily.yaml) or a job config
+(conf/<job>.yaml), which is rendered first with the generator and then run. --template picks the
+document by metadata.name (default: the first WorkflowTemplate or Workflow); a CronWorkflow runs its
+workflowSpec with workflow.scheduledTime = now in its timezone. templateRef and workflowTemplateRef
+resolve among the documents of the same file.
+
+\b
+Examples:
+  generate-workflow run-local workflows/churn-daily.yaml -p ds=2024-05-01
+  generate-workflow run-local workflows/churn-daily.yaml --template churn-daily-retro \\
+      -p start=2024-05-01 -p end=2024-05-03
+  generate-workflow run-local conf/churn-daily.yaml -p ds=2024-05-01 -e HIVE_HOST=127.0.0.1
+
+\b
+Implemented: dag (dependencies, depends with .Succeeded/.Failed/.Errored/.Skipped/.Omitted/
+.AnySucceeded/.AllFailed, failFast, continueOn), steps, when, withItems/withParam/withSequence,
+parallelism (workflow and template), retryStrategy (limit, retryPolicy Always/OnFailure/OnError,
+backoff; see --backoff-scale), activeDeadlineSeconds (step process killed), inputs with defaults,
+inline raw input artifacts, output parameters (valueFrom.path with default; dag/steps
+valueFrom.parameter), onExit with workflow.status/failures, synchronization mutexes, env with
+secretKeyRef, script templates, `{{= expr }}` with sprig dates (toDate, dateModify, date, dateInZone).
+Anything else Argo offers (resource, suspend, http, plugin, containerSet, data templates, sidecars,
+daemon, memoize, hooks, semaphores, non-raw artifacts, output artifacts) is refused before anything runs,
+naming the feature and where it is. Accepted with no local effect: image, resources, securityContext,
+serviceAccountName, podGC, ttlStrategy, metrics, labels, nodeSelector, tolerations, affinity.
+
+\b
+Each step runs as a local process in the project's own environment (the image is ignored):
+`python` as the first word runs this interpreter, so `python -m jobs.score` uses this venv; `sh -c` runs
+as is. Each node gets a folder <work dir>/nodes/NNN-<node>/; /tmp, volumeMount paths, input artifact
+paths and output parameter paths are mapped to <node folder>/root/<path> wherever they start a word in
+command, args, script source, env values and workingDir (so /tmp/outputs/x is
+<node folder>/root/tmp/outputs/x). The process runs in its node folder with TMPDIR = the mapped /tmp.
+Its output is streamed prefixed by the node name and kept in <node folder>/main.log; the run ends with
+a summary like `argo get` and <work dir>/result.json. Exit code 0 when the workflow Succeeded, 1 otherwise.
+
+\b
+Secrets: a secretKeyRef {name: S, key: K} reads the local env variable ARGO_SECRET_<S>_<K>, upper-cased,
+non-alphanumerics turned into `_` (hive-credentials/password -> ARGO_SECRET_HIVE_CREDENTIALS_PASSWORD).
+Unset and optional: the step's variable stays unset; unset and not optional: the run refuses to start
+and names the variable to export. Values are never read from files in the repo.
+
+\b
+Mutexes: each substituted mutex name is an OS file lock in --lock-dir, so two local runs of the same
+job and ds on this machine run one after the other ("waiting for lock ..." is printed).
+"""
+
+
+def _pairs(values: tuple[str, ...], option: str) -> dict[str, str]:
+    pairs: dict[str, str] = {}
+    for value in values:
+        name, separator, text = value.partition("=")
+        if not separator or not name:
+            raise click.BadParameter(f"{value!r} is not NAME=VALUE", param_hint=option)
+        pairs[name] = text
+    return pairs
+
+
+def _documents(source: Path) -> list[dict]:
+    """The workflow documents of a workflows file, or those the generator renders from a job config."""
+    documents = load_documents(source)
+    if any(isinstance(doc, dict) and doc.get("kind") in RUNNABLE_KINDS for doc in documents):
+        return documents
+    try:
+        from generator.build import render_job  # lazy: only a job config needs the generator
+    except ImportError as error:
+        raise UserError(f"{source}: looks like a job config, but the generator cannot render it "
+                        f"({error}); pass a workflows/*.yaml file instead") from error
+    try:
+        return [doc for doc in yaml.safe_load_all(render_job(source)) if doc is not None]
+    except yaml.YAMLError as error:
+        raise UserError(f"{source}: the rendered workflow is not valid YAML: {error}") from error
+
+
+@click.command("run-local", help=HELP)
+@click.argument("source", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--template", "template_name", metavar="NAME",
+              help="metadata.name of the document to run (default: the first WorkflowTemplate or Workflow).")
+@click.option("-p", "--parameter", "parameters", multiple=True, metavar="NAME=VALUE",
+              help="A workflow argument (repeatable), as `argo submit -p`.")
+@click.option("-e", "--env", "env", multiple=True, metavar="NAME=VALUE",
+              help="Set or override an env variable in every step (repeatable), e.g. a dev HIVE_HOST.")
+@click.option("--work-dir", type=click.Path(file_okay=False, path_type=Path),
+              help="Where node folders and logs go (default: .run/runs/<workflow name>).")
+@click.option("--lock-dir", type=click.Path(file_okay=False, path_type=Path), default=Path(".run/locks"),
+              show_default=True, help="Folder of mutex lock files; runs sharing it serialize on mutexes.")
+@click.option("--backoff-scale", type=click.FloatRange(min=0), default=1.0, show_default=True,
+              help="Multiply retry backoff delays (0 retries at once, 0.1 waits a tenth).")
+@click.option("--quiet-logs", is_flag=True,
+              help="Do not stream step output; print the last 20 lines of a failed step's log instead.")
+def run_local(source: Path, template_name: str | None, parameters: tuple[str, ...], env: tuple[str, ...],
+              work_dir: Path | None, lock_dir: Path, backoff_scale: float, quiet_logs: bool) -> None:
+    result = run_workflow(
+        _documents(source), template_name=template_name, parameters=_pairs(parameters, "-p/--parameter"),
+        env_overrides=_pairs(env, "-e/--env"), work_dir=work_dir, lock_dir=lock_dir,
+        backoff_scale=backoff_scale, echo=click.echo, stream_logs=not quiet_logs, source=str(source))
+    if not result.succeeded:
+        raise SystemExit(1)
