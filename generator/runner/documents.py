@@ -111,11 +111,17 @@ class DocumentSet:
     def runnable(self, template_name: str | None) -> RunnableWorkflow:
         """The document to run: by metadata.name, else the first WorkflowTemplate or Workflow.
 
+        Args:
+            template_name: `NAME` (a WorkflowTemplate wins over a Workflow, ClusterWorkflowTemplate and
+                CronWorkflow of the same name) or `KIND/NAME`, e.g. `CronWorkflow/churn-daily`.
+
         Raises:
             UserError: No document has that name, or there is nothing runnable.
         """
         if template_name:
-            candidates = [doc for doc in self.documents if doc["metadata"]["name"] == template_name]
+            kind_wanted, _, name_wanted = template_name.rpartition("/")
+            candidates = [doc for doc in self.documents if doc["metadata"]["name"] == name_wanted
+                          and kind_wanted in ("", doc["kind"])]
             order = {"WorkflowTemplate": 0, "Workflow": 1, "ClusterWorkflowTemplate": 2, "CronWorkflow": 3}
             candidates.sort(key=lambda doc: order[doc["kind"]])
             if not candidates:

@@ -12,6 +12,7 @@ to the console; stdout minus one trailing newline is `outputs.result`.
 from __future__ import annotations
 
 import os
+import socket
 import sys
 from pathlib import Path
 
@@ -90,7 +91,10 @@ def run_pod(ctx: RunContext, template: dict, kind: str, variables: dict[str, str
     if argv and argv[0] in PYTHON_NAMES:
         argv[0] = sys.executable
     env = _base_env(tmp_dir)
-    env.update(container_env(container.get("env") or [], os.environ, mapper.rewrite))
+    pod_fields = {"status.podIP": "127.0.0.1", "status.hostIP": "127.0.0.1", "metadata.name": node.name,
+                  "metadata.namespace": ctx.workflow.namespace, "spec.nodeName": socket.gethostname(),
+                  "spec.serviceAccountName": ctx.globals["workflow.serviceAccountName"]}
+    env.update(container_env(container.get("env") or [], os.environ, mapper.rewrite, pod_fields))
     env.update(ctx.env_overrides)
     cwd = mapper.local(container["workingDir"]) if container.get("workingDir") else folder
     cwd.mkdir(parents=True, exist_ok=True)

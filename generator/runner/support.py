@@ -14,7 +14,7 @@ from generator.errors import UserError
 from generator.runner.depends import DependsError, depends_expression, referenced_tasks
 from generator.runner.documents import RunnableWorkflow, TemplateScope
 from generator.runner.expressions import FUNCTIONS, ExpressionError, called_functions
-from generator.runner.secrets import secret_variable
+from generator.runner.secrets import FIELD_PATHS, secret_variable
 from generator.runner.substitution import TAG
 
 NO_LOCAL_EFFECT = {
@@ -257,8 +257,13 @@ class _Checker:
             source = entry.get("valueFrom")
             if source is None:
                 continue
+            if set(source) == {"fieldRef"}:
+                path = source["fieldRef"].get("fieldPath")
+                if path not in FIELD_PATHS:
+                    self.add(entry_where, f"fieldRef {path!r} is not implemented; supported: {', '.join(FIELD_PATHS)}")
+                continue
             if set(source) != {"secretKeyRef"}:
-                self.add(entry_where, f"valueFrom {sorted(source)} is not implemented; only secretKeyRef")
+                self.add(entry_where, f"valueFrom {sorted(source)} is not implemented; only secretKeyRef, fieldRef")
                 continue
             reference = source["secretKeyRef"]
             if "{{" in f"{reference.get('name')}{reference.get('key')}":
