@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import celpy
+from celpy.celparser import CELParseError
 from celpy.evaluation import CELEvalError, CELSyntaxError, CELUnsupportedError
 
 _ENVIRONMENT = celpy.Environment()
@@ -53,7 +54,7 @@ class _CompiledRule:
 def _compile(rule: str) -> _CompiledRule:
     try:
         program = _ENVIRONMENT.program(_ENVIRONMENT.compile(rule))
-    except (CELSyntaxError, CELUnsupportedError, CELEvalError) as error:
+    except (CELParseError, CELSyntaxError, CELUnsupportedError, CELEvalError) as error:
         return _CompiledRule(None, f"cel-python cannot compile it: {error}", None, False)
     code = _STRING_LITERAL.sub("''", rule)
     macro_targets = {match.group(1) for match in _MACRO_TARGET.finditer(code)}
