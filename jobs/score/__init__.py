@@ -1,0 +1,1 @@
+"""The score step: PySpark + MLflow pyfunc over one Hive partition, published atomically (see publish.py)."""

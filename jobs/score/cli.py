@@ -1,0 +1,118 @@
+"""`python -m jobs.score`: install what the model needs, then score one Hive partition with PySpark."""
+
+from __future__ import annotations
+
+import logging
+import socket
+import tempfile
+from pathlib import Path
+from urllib.parse import urlparse
+
+import click
+
+from jobs.common.errors import StepError
+from jobs.common.logs import configure_logging
+from jobs.common.options import out_dir_option, retry_seconds_option
+from jobs.common.outputs import write_outputs
+from jobs.common.retry import with_retry
+from jobs.score.pipeline import ON_EMPTY, ScoreRequest, score_partition, validate_request
+from jobs.score.requirements import install_missing, parse_requirements, plan_install
+
+log = logging.getLogger("jobs.score")
+
+
+def _wait_for_metastore(uri: str, budget_seconds: float) -> None:
+    """Fails clearly (naming the metastore) instead of deep inside Spark's Hive client when it is down."""
+    parsed = urlparse(uri)
+    if parsed.scheme != "thrift" or not parsed.hostname or not parsed.port:
+        raise StepError(f"--metastore-uri: {uri!r} must look like thrift://host:port")
+
+    def connect() -> None:
+        socket.create_connection((parsed.hostname, parsed.port), timeout=5).close()
+
+    with_retry(connect, service=f"Hive metastore at {parsed.hostname}:{parsed.port}", transient=(OSError,),
+               budget_seconds=budget_seconds)
+
+
+@click.command()
+@click.option("--ds", required=True, help="Partition date, YYYY-MM-DD.")
+@click.option("--model-uri", required=True, help="Pinned model URI from fetch-model (models:/<name>/<version>).")
+@click.option("--model-name", required=True, help="Registered model name (written into each row).")
+@click.option("--model-version", required=True, help="Model version (written into each row).")
+@click.option("--model-run-id", required=True, help="MLflow run id of the model (written into each row).")
+@click.option("--requirements", envvar="MODEL_REQUIREMENTS", default="",
+              help="Text of the model's requirements.txt (env MODEL_REQUIREMENTS); missing packages are installed.")
+@click.option("--input-table", required=True, help="db.table holding the features.")
+@click.option("--input-partition-column", required=True, help="Partition column of the input table.")
+@click.option("--id-column", "id_columns", multiple=True, required=True,
+              help="Id column copied to the output (repeatable).")
+@click.option("--output-table", required=True, help="db.table for the scores (created when missing).")
+@click.option("--output-partition-column", required=True, help="Partition column of the output table.")
+@click.option("--score-column", default="score", show_default=True,
+              help="Score column name; a k-output model writes <score>_<output> columns.")
+@click.option("--on-empty", type=click.Choice(ON_EMPTY), default="fail", show_default=True,
+              help="Empty input partition: fail (nothing written) or skip (exit 0, nothing written).")
+@click.option("--spark-master", envvar="SPARK_MASTER", default="local[*]", show_default=True,
+              help="Spark master (env SPARK_MASTER).")
+@click.option("--spark-conf", "spark_conf", multiple=True, metavar="KEY=VALUE", help="Extra Spark setting.")
+@click.option("--metastore-uri", envvar="HIVE_METASTORE_URI", required=True,
+              help="thrift://host:port of the Hive metastore (env HIVE_METASTORE_URI).")
+@click.option("--tracking-uri", envvar="MLFLOW_TRACKING_URI", default=None,
+              help="MLflow tracking server (env MLFLOW_TRACKING_URI).")
+@click.option("--arrow-batch-size", type=click.IntRange(1), default=100_000, show_default=True,
+              help="Rows per Arrow batch handed to the model.")
+@click.option("--model-threads", type=click.IntRange(1), default=1, show_default=True,
+              help="Native threads the model may use per Spark task (avoids oversubscribing the cores).")
+@click.option("--work-dir", type=click.Path(file_okay=False, path_type=Path), default=None,
+              help="Folder for the model download and installed requirements (default: a new temp folder).")
+@retry_seconds_option
+@out_dir_option
+def main(ds: str, model_uri: str, model_name: str, model_version: str, model_run_id: str, requirements: str,
+         input_table: str, input_partition_column: str, id_columns: tuple[str, ...], output_table: str,
+         output_partition_column: str, score_column: str, on_empty: str, spark_master: str,
+         spark_conf: tuple[str, ...], metastore_uri: str, tracking_uri: str | None, arrow_batch_size: int,
+         model_threads: int, work_dir: Path | None, retry_seconds: float, out_dir: Path) -> None:
+    """Score the input partition DS with the pinned model into the output table's DS partition.
+
+    The partition is replaced atomically: readers see the complete old scores or the complete new ones.
+    """
+    configure_logging()
+    work_dir = work_dir or Path(tempfile.mkdtemp(prefix="score-"))
+    request = ScoreRequest(
+        ds=ds, model_uri=model_uri, model_name=model_name, model_version=model_version,
+        model_run_id=model_run_id, input_table=input_table, input_partition_column=input_partition_column,
+        id_columns=list(id_columns), output_table=output_table, output_partition_column=output_partition_column,
+        score_column=score_column, on_empty=on_empty, arrow_batch_size=arrow_batch_size, work_dir=work_dir,
+    )
+    validate_request(request)
+    conf = dict(_split_conf(item) for item in spark_conf)
+    installed = install_missing(plan_install(parse_requirements(requirements)), work_dir / "model-deps")
+    click.echo(f"score: installed {', '.join(installed)}" if installed else "score: no requirement to install")
+    _wait_for_metastore(metastore_uri, retry_seconds)
+
+    import mlflow
+
+    from jobs.common.spark import build_spark
+
+    if tracking_uri:
+        mlflow.set_tracking_uri(tracking_uri)
+    spark = build_spark(f"score-{output_table}-{ds}", spark_master, metastore_uri, work_dir / "spark",
+                        model_threads, conf)
+    try:
+        result = score_partition(spark, request)
+    finally:
+        spark.stop()
+    write_outputs(out_dir, {"rows-written": str(result.rows_written)})
+    if result.skipped:
+        click.echo(f"score: input partition {ds} empty; skipped, output table untouched")
+    else:
+        phases = ", ".join(f"{name} {seconds:.1f}s" for name, seconds in result.timings.items())
+        click.echo(f"score: {result.rows_written} rows into {output_table} {output_partition_column}={ds} "
+                   f"({', '.join(result.score_columns)}) in {result.seconds:.1f}s [{phases}]")
+
+
+def _split_conf(item: str) -> tuple[str, str]:
+    key, sep, value = item.partition("=")
+    if not sep or not key.strip():
+        raise StepError(f"--spark-conf: {item!r} must look like KEY=VALUE")
+    return key.strip(), value.strip()

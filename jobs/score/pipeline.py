@@ -1,0 +1,247 @@
+"""The scoring core as a library function: one input partition through one pinned model into the output table.
+
+`score_partition(spark, request)` is what `python -m jobs.score` runs and what the benchmark calls.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import tempfile
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import mlflow
+from mlflow.models import Model
+from pyspark.sql import DataFrame, SparkSession
+from pyspark.sql import functions as F
+from pyspark.sql.types import DoubleType, StringType, StructField, StructType
+
+from jobs.common.errors import StepError
+from jobs.common.params import check_identifier, check_table, parse_date
+from jobs.score.publish import OutputColumn, ensure_output_table, publish_partition
+from jobs.score.shaping import DOUBLE, ScoreColumn, describe_output
+from jobs.score.signature import FeaturePlan, ModelInput, plan_features
+from jobs.score.worker import cached_model, make_batch_scorer
+
+log = logging.getLogger(__name__)
+ON_EMPTY = ("fail", "skip")
+METADATA_COLUMNS = [
+    OutputColumn("model_name", "string"), OutputColumn("model_version", "string"),
+    OutputColumn("model_run_id", "string"), OutputColumn("scored_at", "timestamp"),
+]
+PROBE_ROWS = 16
+
+
+@dataclass(frozen=True)
+class ScoreRequest:
+    """What to score and where to write it.
+
+    Attributes:
+        ds: partition date, YYYY-MM-DD.
+        model_uri: pinned model URI (`models:/name/version` from fetch-model, or `runs:/...`).
+        model_name, model_version, model_run_id: lineage written into every output row.
+        input_table, input_partition_column: `db.table` and its partition column.
+        id_columns: columns copied from input to output (at least one).
+        output_table, output_partition_column, score_column: where and under which name scores go.
+        on_empty: `fail` (default: an empty input never replaces existing scores) or `skip` (exit 0, no write).
+        arrow_batch_size: rows per Arrow batch handed to the model (spark.sql.execution.arrow.maxRecordsPerBatch).
+        min_partitions: repartition the input to at least this many tasks (None: Spark's default parallelism)
+            so every core scores even when the partition is one small file.
+        work_dir: folder for the downloaded model (default: a new temp folder).
+    """
+
+    ds: str
+    model_uri: str
+    model_name: str
+    model_version: str
+    model_run_id: str
+    input_table: str
+    input_partition_column: str
+    id_columns: list[str]
+    output_table: str
+    output_partition_column: str
+    score_column: str = "score"
+    on_empty: str = "fail"
+    arrow_batch_size: int = 100_000
+    min_partitions: int | None = None
+    work_dir: Path | None = None
+
+
+@dataclass(frozen=True)
+class ScoreResult:
+    """Outcome of one scoring run.
+
+    Attributes:
+        rows_written: rows the output partition now holds (0 when skipped).
+        skipped: True when the input partition was empty and on_empty was `skip`.
+        score_columns: names of the stored score columns.
+        seconds: wall time of score_partition.
+        timings: seconds per phase (model_download, checks, probe, score_and_write).
+    """
+
+    rows_written: int
+    skipped: bool
+    score_columns: list[str]
+    seconds: float
+    timings: dict[str, float] = field(default_factory=dict)
+
+
+def validate_request(request: ScoreRequest) -> None:
+    """Checks every value that reaches SQL or a path (dates, identifiers, tables, choices)."""
+    parse_date(request.ds)
+    check_table(request.input_table, "--input-table")
+    check_table(request.output_table, "--output-table")
+    check_identifier(request.input_partition_column, "--input-partition-column")
+    check_identifier(request.output_partition_column, "--output-partition-column")
+    check_identifier(request.score_column, "--score-column")
+    if not request.id_columns:
+        raise StepError("--id-column: at least one id column is required")
+    for column in request.id_columns:
+        check_identifier(column, "--id-column")
+    if request.on_empty not in ON_EMPTY:
+        raise StepError(f"--on-empty: {request.on_empty!r} is not one of {', '.join(ON_EMPTY)}")
+    if request.arrow_batch_size < 1:
+        raise StepError("--arrow-batch-size must be at least 1")
+
+
+def model_inputs(model_dir: Path) -> list[ModelInput] | None:
+    """Named inputs of the model's signature, or None when it has none or only unnamed tensors."""
+    signature = Model.load(str(model_dir)).signature
+    if signature is None or signature.inputs is None or not signature.inputs.has_input_names():
+        return None
+    inputs = []
+    for spec in signature.inputs.inputs:
+        type_name = getattr(getattr(spec, "type", None), "name", None)
+        if type_name is None:  # tensor spec: no per-column type to check
+            return None
+        inputs.append(ModelInput(spec.name, type_name, getattr(spec, "required", True)))
+    return inputs
+
+
+def _input_frame(spark: SparkSession, request: ScoreRequest) -> DataFrame:
+    if not spark.catalog.tableExists(request.input_table):
+        raise StepError(f"--input-table: table {request.input_table} does not exist")
+    frame = spark.table(request.input_table)
+    columns = {name.lower() for name in frame.columns}
+    missing = [c for c in [request.input_partition_column, *request.id_columns] if c.lower() not in columns]
+    if missing:
+        raise StepError(
+            f"input table {request.input_table} has no column(s) {', '.join(missing)}; its columns: "
+            f"{', '.join(frame.columns)}"
+        )
+    return frame.where(F.col(request.input_partition_column) == F.lit(request.ds))
+
+
+def _features_frame(frame: DataFrame, plan: FeaturePlan, id_columns: list[str]) -> DataFrame:
+    selected = list(dict.fromkeys([*id_columns, *plan.columns]))
+    return frame.select(*[
+        F.col(name).cast(plan.casts[name]).alias(name) if name in plan.casts else F.col(name) for name in selected
+    ])
+
+
+def score_partition(spark: SparkSession, request: ScoreRequest) -> ScoreResult:
+    """Scores one input partition and publishes it atomically as the output partition.
+
+    Order: validate values; download the model; check its signature against the input table; check the input
+    partition is not empty; predict a small sample on the driver (decides the score columns, see shaping.py);
+    create/check the output table; score with mapInPandas (whole Arrow batches, model loaded once per Python
+    worker) and publish (see publish.py). Every check runs before the first byte is written.
+
+    Args:
+        spark: a session with Hive support (jobs.common.spark.build_spark).
+        request: what to score (see ScoreRequest).
+
+    Returns:
+        ScoreResult with the rows written and phase timings.
+
+    Raises:
+        StepError: bad values, missing tables/columns, signature mismatch, empty input with on_empty=fail,
+            a model that fails on the data (nothing is written in all these cases).
+    """
+    started = time.monotonic()
+    timings: dict[str, float] = {}
+    validate_request(request)
+    work_dir = request.work_dir or Path(tempfile.mkdtemp(prefix="score-"))
+    spark.conf.set("spark.sql.execution.arrow.maxRecordsPerBatch", str(request.arrow_batch_size))
+
+    phase = time.monotonic()
+    model_dir = Path(mlflow.artifacts.download_artifacts(artifact_uri=request.model_uri,
+                                                         dst_path=str(work_dir / "model")))
+    timings["model_download"] = time.monotonic() - phase
+
+    phase = time.monotonic()
+    frame = _input_frame(spark, request)
+    excluded = {request.input_partition_column, *request.id_columns}
+    table_columns = {f.name: f.dataType.simpleString() for f in frame.schema.fields}
+    plan = plan_features(model_inputs(model_dir), table_columns, excluded, request.input_table)
+    if not plan.columns:
+        raise StepError(f"input table {request.input_table} has no feature columns besides ids and partition")
+    features = _features_frame(frame, plan, request.id_columns)
+    sample = features.limit(PROBE_ROWS).toPandas()
+    timings["checks"] = time.monotonic() - phase
+    if sample.empty:
+        message = (f"input partition {request.input_partition_column}={request.ds} of {request.input_table} "
+                   f"is empty")
+        if request.on_empty == "fail":
+            raise StepError(f"{message}; nothing was written (use --on-empty skip to succeed without writing)")
+        log.warning("%s; skipping (--on-empty skip), output left as it was", message)
+        return ScoreResult(0, True, [], time.monotonic() - started, timings)
+
+    phase = time.monotonic()
+    try:
+        probe = cached_model(str(model_dir)).predict(sample[plan.columns])
+    except Exception as error:
+        raise StepError(f"the model failed on a sample of the input; nothing was written: {error}") from error
+    score_columns = describe_output(probe, request.score_column)
+    timings["probe"] = time.monotonic() - phase
+
+    phase = time.monotonic()
+    id_fields = [features.schema[name] for name in request.id_columns]
+    output_columns = [OutputColumn(f.name, f.dataType.simpleString()) for f in id_fields]
+    output_columns += [OutputColumn(c.name, c.type) for c in score_columns] + METADATA_COLUMNS
+    table_location = ensure_output_table(spark, request.output_table, output_columns,
+                                         request.output_partition_column)
+    scored = _scored_frame(spark, features, model_dir, plan, request, score_columns, id_fields)
+    try:
+        rows = publish_partition(spark, scored, request.output_table, table_location,
+                                 request.output_partition_column, request.ds)
+    except Exception as error:
+        if isinstance(error, StepError):
+            raise
+        raise StepError(f"scoring failed; the output partition was left as it was: {_root_cause(error)}") from error
+    timings["score_and_write"] = time.monotonic() - phase
+    return ScoreResult(rows, False, [c.name for c in score_columns], time.monotonic() - started, timings)
+
+
+def _scored_frame(spark: SparkSession, features: DataFrame, model_dir: Path, plan: FeaturePlan,
+                  request: ScoreRequest, score_columns: list[ScoreColumn], id_fields: list[StructField]) -> DataFrame:
+    spark.sparkContext.addFile(str(model_dir), recursive=True)
+    parallelism = request.min_partitions or spark.sparkContext.defaultParallelism
+    if features.rdd.getNumPartitions() < parallelism:
+        features = features.repartition(parallelism)
+    schema = StructType([
+        *id_fields,
+        *[StructField(c.name, DoubleType() if c.type == DOUBLE else StringType()) for c in score_columns],
+    ])
+    scorer = make_batch_scorer(model_dir.name, plan.columns, request.id_columns, score_columns)
+    scored = features.mapInPandas(scorer, schema)
+    for column in score_columns:
+        if column.type == DOUBLE:  # shaping turned NaN/inf into NaN; store them as NULL
+            scored = scored.withColumn(column.name, F.nanvl(F.col(column.name), F.lit(None).cast("double")))
+    scored_at = dt.datetime.now(dt.UTC).replace(tzinfo=None)
+    return scored.select(
+        *[F.col(f.name) for f in id_fields], *[F.col(c.name) for c in score_columns],
+        F.lit(request.model_name).alias("model_name"), F.lit(request.model_version).alias("model_version"),
+        F.lit(request.model_run_id).alias("model_run_id"), F.lit(scored_at).cast("timestamp").alias("scored_at"),
+    )
+
+
+def _root_cause(error: Exception) -> str:
+    """The last meaningful line of a (possibly Py4J-wrapped Python worker) error."""
+    lines = [line.strip() for line in str(error).splitlines() if line.strip()]
+    for line in reversed(lines):
+        if "Error" in line or "Exception" in line:
+            return line[:1000]
+    return lines[-1][:1000] if lines else repr(error)
