@@ -37,15 +37,14 @@ class _StrictLoader(yaml.CSafeLoader):
         self.duplicate_keys: list[tuple[int, str]] = []
 
     def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
-        seen: set[Any] = set()
+        # Compare scalar keys as written (tag + text): no second construction of every key.
+        seen: set[tuple[str, str]] = set()
         for key_node, _ in node.value:
-            if key_node.tag == "tag:yaml.org,2002:merge":
+            if not isinstance(key_node, yaml.ScalarNode) or key_node.tag == "tag:yaml.org,2002:merge":
                 continue
-            key = self.construct_object(key_node, deep=True)
-            if not isinstance(key, (str, int, float, bool)):
-                continue  # unhashable keys are reported by the schema stage as the wrong type
+            key = (key_node.tag, key_node.value)
             if key in seen:
-                self.duplicate_keys.append((key_node.start_mark.line + 1, str(key)))
+                self.duplicate_keys.append((key_node.start_mark.line + 1, key_node.value))
             seen.add(key)
         return super().construct_mapping(node, deep=deep)
 

@@ -33,16 +33,28 @@ def _fields(model: type[BaseModel]) -> dict[str, Any]:
 
 
 def _shape_fits(value: Any, annotation: Any) -> bool:
+    shape = _plan(annotation)[0]
+    return (shape == "list" and isinstance(value, list)) or (shape in ("dict", "model") and isinstance(value, dict))
+
+
+@functools.cache
+def _plan(annotation: Any) -> tuple[str, Any]:
+    """How to walk a value: ("list"/"dict", item), ("model", cls), ("union", options) or ("leaf", None)."""
     origin = typing.get_origin(annotation)
+    if origin is typing.Annotated:
+        return _plan(typing.get_args(annotation)[0])
+    if origin in (typing.Union, types.UnionType):
+        options = tuple(a for a in typing.get_args(annotation) if _plan(a)[0] != "leaf")
+        return ("union", options) if len(options) > 1 else (_plan(options[0]) if options else ("leaf", None))
     if origin is list:
-        return isinstance(value, list)
+        return "list", typing.get_args(annotation)[0]
     if origin is dict:
-        return isinstance(value, dict)
+        return "dict", typing.get_args(annotation)[1]
     if isinstance(annotation, type) and issubclass(annotation, RootModel):
-        return _shape_fits(value, annotation.model_fields["root"].annotation)
+        return _plan(annotation.model_fields["root"].annotation)
     if isinstance(annotation, type) and issubclass(annotation, BaseModel):
-        return isinstance(value, dict)
-    return False
+        return "model", annotation
+    return "leaf", None
 
 
 class _ModelWalk:
@@ -51,26 +63,20 @@ class _ModelWalk:
         self.findings: list[Finding] = []
 
     def check(self, value: Any, annotation: Any, parts: PathParts) -> None:
-        origin = typing.get_origin(annotation)
-        if origin is typing.Annotated:
-            self.check(value, typing.get_args(annotation)[0], parts)
-        elif origin in (typing.Union, types.UnionType):
-            for option in typing.get_args(annotation):
+        shape, detail = _plan(annotation)
+        if shape == "union":
+            for option in detail:
                 if _shape_fits(value, option):
                     self.check(value, option, parts)
                     return
-        elif origin is list and isinstance(value, list):
-            (item,) = typing.get_args(annotation)
+        elif shape == "list" and isinstance(value, list):
             for position, child in enumerate(value):
-                self.check(child, item, (*parts, position))
-        elif origin is dict and isinstance(value, dict):
-            item = typing.get_args(annotation)[1]
+                self.check(child, detail, (*parts, position))
+        elif shape == "dict" and isinstance(value, dict):
             for key, child in value.items():
-                self.check(child, item, (*parts, key))
-        elif isinstance(annotation, type) and issubclass(annotation, RootModel):
-            self.check(value, annotation.model_fields["root"].annotation, parts)
-        elif isinstance(annotation, type) and issubclass(annotation, BaseModel) and isinstance(value, dict):
-            self.check_model(value, annotation, parts)
+                self.check(child, detail, (*parts, key))
+        elif shape == "model" and isinstance(value, dict):
+            self.check_model(value, detail, parts)
 
     def check_model(self, value: dict[Any, Any], model: type[BaseModel], parts: PathParts) -> None:
         fields = _fields(model)

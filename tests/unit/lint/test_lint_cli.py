@@ -25,7 +25,7 @@ def _run(*args: str, env: dict[str, str] | None = None):
 def test_clean_directory_exits_0_with_a_summary(crd_dir: Path) -> None:
     result = _run(str(FIXTURES / "valid"), "--crd-dir", str(crd_dir))
     assert result.exit_code == 0, result.output
-    assert result.stdout.strip() == "OK: 1 file(s), 3 document(s), no findings"
+    assert result.stdout.strip() == "OK: 2 file(s), 4 document(s), no findings"
     assert "skipped" not in result.stderr
 
 
