@@ -25,7 +25,7 @@ NO_LOCAL_EFFECT = {
              "artifactRepositoryRef", "artifactGC", "executor", "hostNetwork", "volumeClaimGC"},
     "template": {"metadata", "nodeSelector", "tolerations", "affinity", "serviceAccountName",
                  "automountServiceAccountToken", "securityContext", "metrics", "priority", "priorityClassName",
-                 "schedulerName", "archiveLocation", "executor", "hostAliases", "podSpecPatch", "timeout"},
+                 "schedulerName", "archiveLocation", "executor", "hostAliases", "podSpecPatch"},
     "container": {"image", "imagePullPolicy", "resources", "securityContext", "name", "ports",
                   "terminationMessagePath", "terminationMessagePolicy", "livenessProbe", "readinessProbe",
                   "startupProbe"},
