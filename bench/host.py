@@ -1,0 +1,213 @@
+"""A bench host: one long-lived process holding one SparkSession, running paths on request (JSON lines).
+
+The orchestrator keeps one host per session flavour (a plain session for MLflow's spark_udf and the row UDF,
+the score step's own session for ours) and alternates their runs round by round, so the machine's noise
+hits every path alike. Protocol: the host answers each stdin line `{"op": ...}` with one stdout line
+`{"ok": true, ...}` or `{"ok": false, "error": ...}`; everything else the process prints goes to stderr.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+from bench.memory import TreePeakSampler
+
+REPO = Path(__file__).resolve().parents[1]
+PLAIN = "plain"
+OURS = "ours"
+
+
+@dataclass
+class HostSpec:
+    """How a host starts its session.
+
+    Attributes:
+        flavour: `plain` (a user's own job: Hive support, defaults) or `ours` (jobs.common.spark.build_spark
+            after the score step's requirement check).
+        master: Spark master, `local[2]` or `spark://...`.
+        metastore_uri, warehouse_dir, tmp_dir: the stack's catalog, its warehouse, our temp folder.
+        tracking_uri: MLflow server.
+        requirements: the model's requirements.txt text (ours checks it as the step does).
+        conf: extra Spark settings.
+        model_threads: native threads per Python worker (ours; the step's --model-threads).
+    """
+
+    flavour: str
+    master: str
+    metastore_uri: str
+    warehouse_dir: str
+    tmp_dir: str
+    tracking_uri: str
+    requirements: str = ""
+    conf: dict[str, str] = field(default_factory=dict)
+    model_threads: int = 1
+
+
+class HostError(RuntimeError):
+    """A host failed to start or a run failed inside it (message from the host, log path)."""
+
+
+class HostProcess:
+    """Orchestrator side of a host: start it, send ops, sample its process tree's memory, stop it by PID."""
+
+    def __init__(self, spec: HostSpec, log_path: Path, env: dict[str, str] | None = None):
+        log_path.parent.mkdir(parents=True, exist_ok=True)
+        self.log_path = log_path
+        self.peak_rss_bytes = 0
+        process_env = dict(os.environ if env is None else env)
+        process_env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(REPO), process_env.get("PYTHONPATH")]))
+        process_env["MLFLOW_TRACKING_URI"] = spec.tracking_uri
+        process_env.setdefault("MLFLOW_DISABLE_TELEMETRY", "true")
+        self._log = open(log_path, "ab")  # noqa: SIM115 - closed in stop()
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "bench.host", json.dumps(asdict(spec))], cwd=REPO, env=process_env,
+            stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=self._log, text=True, start_new_session=True,
+        )
+        self.setup = self._answer("start")["setup"]
+
+    def call(self, op: str, **arguments) -> dict:
+        """Runs `op` in the host; returns its answer. Memory of the whole tree is sampled meanwhile."""
+        self.process.stdin.write(json.dumps({"op": op, **arguments}) + "\n")
+        self.process.stdin.flush()
+        with TreePeakSampler([self.process.pid]) as sampler:
+            answer = self._answer(op)
+        self.peak_rss_bytes = max(self.peak_rss_bytes, sampler.peak)
+        return answer
+
+    def _answer(self, op: str) -> dict:
+        line = self.process.stdout.readline()
+        if not line:
+            raise HostError(f"bench host exited during {op!r}; see {self.log_path}")
+        answer = json.loads(line)
+        if not answer.get("ok"):
+            raise HostError(f"{op!r} failed in the bench host: {answer.get('error')} (log: {self.log_path})")
+        return answer
+
+    def stop(self) -> None:
+        """Asks the host to stop its session, then ends its process group by PID if it lingers."""
+        try:
+            if self.process.poll() is None:
+                self.process.stdin.write(json.dumps({"op": "stop"}) + "\n")
+                self.process.stdin.flush()
+                self.process.wait(timeout=60)
+        except (OSError, subprocess.TimeoutExpired):
+            pass
+        for signum in (signal.SIGTERM, signal.SIGKILL):
+            try:
+                os.killpg(self.process.pid, signum)
+            except (ProcessLookupError, PermissionError):
+                break
+            time.sleep(1)
+        self._log.close()
+
+
+def _start(spec: HostSpec):
+    """Starts the session of `spec`; returns it and the fixed costs measured on the way (seconds)."""
+    from bench import spark_paths
+
+    tmp_dir = Path(spec.tmp_dir)
+    conf = spark_paths.session_conf(Path(spec.warehouse_dir), tmp_dir, spec.metastore_uri) | spec.conf
+    setup: dict[str, float] = {}
+    if spec.flavour == OURS:
+        from jobs.common.spark import build_spark
+        from jobs.score.requirements import install_missing, parse_requirements, plan_install
+
+        started = time.monotonic()
+        install_missing(plan_install(parse_requirements(spec.requirements)), tmp_dir / "model-deps")
+        setup["requirements_check"] = time.monotonic() - started
+        started = time.monotonic()
+        spark = build_spark("bench-ours", spec.master, spec.metastore_uri, tmp_dir, spec.model_threads, conf)
+        setup["session_start"] = time.monotonic() - started
+    else:
+        started = time.monotonic()
+        spark = spark_paths.plain_session(spec.master, conf)
+        setup["session_start"] = time.monotonic() - started
+    return spark, setup
+
+
+def _model_load_seconds(model_uri: str, work_dir: Path) -> dict[str, float]:
+    import mlflow.artifacts
+    import mlflow.pyfunc
+
+    started = time.monotonic()
+    local = mlflow.artifacts.download_artifacts(artifact_uri=model_uri, dst_path=str(work_dir))
+    downloaded = time.monotonic()
+    mlflow.pyfunc.load_model(local)
+    return {"model_download": downloaded - started, "model_load": time.monotonic() - downloaded}
+
+
+def _serve(spec: HostSpec, reply) -> None:
+    from bench import spark_paths
+
+    spark, setup = _start(spec)
+    reply({"ok": True, "setup": setup})
+    work = Path(spec.tmp_dir) / "work"
+    row_model_dirs: dict[str, str] = {}
+    for line in sys.stdin:
+        command = json.loads(line)
+        op = command.pop("op")
+        if op == "stop":
+            spark.stop()
+            return
+        try:
+            if op == "load":
+                partitions = [spark_paths.InputPartition(ds, rows) for ds, rows in command["partitions"]]
+                started = time.monotonic()
+                spark_paths.load_input(spark, Path(command["parquet_dir"]), partitions)
+                reply({"ok": True, "seconds": time.monotonic() - started})
+            elif op == "model_load":
+                reply({"ok": True, "phases": _model_load_seconds(command["model_uri"], work / "model-load")})
+            else:
+                outcome = _run_path(spark, spec, op, command, work, row_model_dirs)
+                reply({"ok": True, **asdict(outcome)})
+        except Exception as error:  # the orchestrator reports it; the host stays up for the next op
+            reply({"ok": False, "error": f"{type(error).__name__}: {str(error)[-1500:]}"})
+
+
+def _run_path(spark, spec: HostSpec, op: str, command: dict, work: Path, row_model_dirs: dict[str, str]):
+    from bench import spark_paths
+
+    if op == "spark_udf":
+        return spark_paths.run_spark_udf(spark, command["model"]["uri"], command["ds"])
+    if op == "row_udf":
+        uri = command["model"]["uri"]
+        if uri not in row_model_dirs:
+            import mlflow.artifacts
+
+            row_model_dirs[uri] = mlflow.artifacts.download_artifacts(artifact_uri=uri, dst_path=str(work / "row"))
+        return spark_paths.run_row_udf(spark, row_model_dirs[uri], command["ds"])
+    if op == "ours":
+        request = spark_paths.ours_request(command["model"], command["ds"], work / "ours",
+                                           command.get("output_table", "bench.scores_ours"),
+                                           command.get("arrow_batch_size", 100_000))
+        return spark_paths.run_ours(spark, request)
+    raise ValueError(f"unknown op {op!r}; known: load, model_load, spark_udf, row_udf, ours, stop")
+
+
+def main() -> None:
+    """Entry: `python -m bench.host '<HostSpec JSON>'`."""
+    spec = HostSpec(**json.loads(sys.argv[1]))
+    # Answers travel on the original stdout; everything else (Spark's JVM included) writes to stderr.
+    answers = os.fdopen(os.dup(1), "w", buffering=1)
+    os.dup2(2, 1)
+    sys.stdout = sys.stderr
+
+    def reply(payload: dict) -> None:
+        answers.write(json.dumps(payload) + "\n")
+
+    try:
+        _serve(spec, reply)
+    except Exception as error:
+        reply({"ok": False, "error": f"{type(error).__name__}: {str(error)[-1500:]}"})
+        raise
+
+
+if __name__ == "__main__":
+    main()

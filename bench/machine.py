@@ -1,0 +1,58 @@
+"""What the benchmark ran on: cores, memory, CPU model, load, versions (written beside the figures)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import importlib.metadata
+import os
+import platform
+from dataclasses import dataclass
+from pathlib import Path
+
+
+@dataclass(frozen=True)
+class MachineInfo:
+    """The machine and software of one run.
+
+    Attributes:
+        cpus: `nproc` (CPUs this process may use).
+        memory_gib: total memory in GiB (`free -g`).
+        cpu_model: `model name` from /proc/cpuinfo.
+        load_before: 1-minute load average when the run started (other work on a shared machine shows here).
+        python: Python version.
+        packages: versions of the packages that matter for the figures.
+        date: UTC time the run started (ISO 8601).
+    """
+
+    cpus: int
+    memory_gib: float
+    cpu_model: str
+    load_before: float
+    python: str
+    packages: dict[str, str]
+    date: str
+
+
+def _cpu_model() -> str:
+    for line in Path("/proc/cpuinfo").read_text().splitlines():
+        if line.startswith("model name"):
+            return line.split(":", 1)[1].strip()
+    return platform.processor() or "unknown"
+
+
+def _memory_gib() -> float:
+    for line in Path("/proc/meminfo").read_text().splitlines():
+        if line.startswith("MemTotal:"):
+            return round(int(line.split()[1]) / 1024 / 1024, 1)
+    return 0.0
+
+
+def describe() -> MachineInfo:
+    """Reads the machine's facts now."""
+    packages = {name: importlib.metadata.version(name)
+                for name in ("pyspark", "mlflow", "scikit-learn", "pandas", "pyarrow", "numpy")}
+    return MachineInfo(
+        cpus=len(os.sched_getaffinity(0)), memory_gib=_memory_gib(), cpu_model=_cpu_model(),
+        load_before=os.getloadavg()[0], python=platform.python_version(), packages=packages,
+        date=dt.datetime.now(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
+    )
