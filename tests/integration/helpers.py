@@ -1,0 +1,53 @@
+"""Helpers for integration tests: load a pandas frame as a Hive partition, run a step as Argo would."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import uuid
+from pathlib import Path
+
+import pandas as pd
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from generator.localstack import StackEndpoints
+
+REPO_ROOT = Path(__file__).resolve().parents[2]
+HIVE_TYPES = {"int64": "BIGINT", "float64": "DOUBLE", "object": "STRING", "str": "STRING", "string": "STRING"}
+
+
+def create_partitioned_table(cursor, table: str, frame: pd.DataFrame, partition_column: str = "dt") -> None:
+    """CREATE TABLE (Hive format, Parquet) with the frame's columns and a STRING partition column."""
+    columns = ", ".join(f"{name} {HIVE_TYPES[str(dtype)]}" for name, dtype in frame.dtypes.items())
+    cursor.execute(f"CREATE TABLE IF NOT EXISTS {table} ({columns}) PARTITIONED BY ({partition_column} STRING) "
+                   f"STORED AS PARQUET")
+
+
+def load_partition(cursor, stack: StackEndpoints, table: str, frame: pd.DataFrame, ds: str,
+                   partition_column: str = "dt") -> None:
+    """Writes `frame` as Parquet and attaches it as partition `ds` (fast: no row-by-row INSERT through SQL)."""
+    create_partitioned_table(cursor, table, frame, partition_column)
+    folder = stack.warehouse_dir / "_test_input" / table / f"{ds}-{uuid.uuid4().hex[:6]}"
+    folder.mkdir(parents=True)
+    pq.write_table(pa.Table.from_pandas(frame, preserve_index=False), folder / "part-0.parquet")
+    cursor.execute(f"ALTER TABLE {table} DROP IF EXISTS PARTITION ({partition_column}='{ds}')")
+    cursor.execute(f"ALTER TABLE {table} ADD PARTITION ({partition_column}='{ds}') LOCATION '{folder.as_uri()}'")
+
+
+def read_frame(cursor, statement: str) -> pd.DataFrame:
+    """Runs a query through PyHive and returns its rows as a DataFrame (column names without table prefix)."""
+    cursor.execute(statement)
+    names = [column[0].split(".")[-1] for column in cursor.description]
+    return pd.DataFrame(cursor.fetchall(), columns=names)
+
+
+def run_step(step: str, args: list[str], env: dict[str, str], timeout: float = 600) -> subprocess.CompletedProcess:
+    """Runs `python -m jobs.<step> ARGS` the way an Argo container does; returns the finished process."""
+    return subprocess.run([sys.executable, "-m", f"jobs.{step}", *args], env=env, cwd=REPO_ROOT,
+                          capture_output=True, text=True, timeout=timeout, check=False)
+
+
+def output_files(out_dir: Path) -> dict[str, str]:
+    """The output-parameter files a step wrote, by name."""
+    return {path.name: path.read_text() for path in sorted(out_dir.iterdir())}

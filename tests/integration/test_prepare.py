@@ -1,0 +1,89 @@
+"""prepare against a real HiveServer2: fills a partition, refuses bad values, fails clearly on SQL and outages."""
+
+from __future__ import annotations
+
+import pytest
+
+from generator.localstack.processes import free_port
+from tests.integration.helpers import load_partition, run_step
+
+pytestmark = [pytest.mark.slow, pytest.mark.integration]
+
+PREPARE_SQL = """
+-- features for one day; statements separated by ';' (this one is in a comment)
+CREATE TABLE IF NOT EXISTS {db}.prep_features (id BIGINT, amount DOUBLE, doubled DOUBLE)
+  PARTITIONED BY (dt STRING) STORED AS PARQUET;
+INSERT OVERWRITE TABLE {db}.prep_features PARTITION (dt = '${{ds}}')
+SELECT id, amount, amount * ${{factor}} FROM {db}.prep_raw WHERE dt = '${{ds}}' AND note <> 'a;b'
+"""
+
+
+@pytest.fixture(scope="module")
+def raw_table(hive_cursor, local_stack, test_database):
+    import pandas as pd
+
+    frame = pd.DataFrame({"id": [1, 2, 3, 4], "amount": [1.0, 2.5, 4.0, 8.0], "note": ["x", "a;b", "y", "z"]})
+    load_partition(hive_cursor, local_stack, f"{test_database}.prep_raw", frame, "2024-05-01")
+    return f"{test_database}.prep_raw"
+
+
+@pytest.fixture()
+def sql_file(tmp_path, test_database):
+    path = tmp_path / "prepare.sql"
+    path.write_text(PREPARE_SQL.format(db=test_database))
+    return path
+
+
+def _count(cursor, table: str, ds: str) -> int:
+    cursor.execute(f"SELECT COUNT(*) FROM {table} WHERE dt = '{ds}'")
+    return cursor.fetchall()[0][0]
+
+
+def test_prepare_creates_and_fills_the_partition_and_a_rerun_replaces_it(
+        raw_table, sql_file, step_env, hive_cursor, test_database):
+    args = ["--sql-file", str(sql_file), "--ds", "2024-05-01", "--var", "factor=2"]
+    first = run_step("prepare", args, step_env)
+    assert first.returncode == 0, first.stderr
+    table = f"{test_database}.prep_features"
+    assert _count(hive_cursor, table, "2024-05-01") == 3  # the 'a;b' row is filtered by the quoted literal
+    hive_cursor.execute(f"SELECT id, doubled FROM {table} WHERE dt = '2024-05-01' ORDER BY id")
+    assert hive_cursor.fetchall() == [(1, 2.0), (3, 8.0), (4, 16.0)]
+    again = run_step("prepare", args, step_env)
+    assert again.returncode == 0, again.stderr
+    assert _count(hive_cursor, table, "2024-05-01") == 3
+
+
+@pytest.mark.parametrize("ds, var, expected", [
+    ("2024-02-30", "factor=2", "is not a real date"),
+    ("2024-05-01' OR '1'='1", "factor=2", "is not a date"),
+    ("2024-05-01", "factor=2; DROP TABLE x", "is not allowed in SQL"),
+    ("2024-05-01", "factor=1 OR 1=1", "is not allowed in SQL"),
+])
+def test_prepare_refuses_unsafe_values_before_touching_hive(
+        raw_table, sql_file, step_env, hive_cursor, test_database, ds, var, expected):
+    hive_cursor.execute(f"SHOW TABLES IN {test_database} LIKE 'prep_features'")
+    before = hive_cursor.fetchall()
+    result = run_step("prepare", ["--sql-file", str(sql_file), "--ds", ds, "--var", var], step_env)
+    assert result.returncode == 1
+    assert expected in result.stderr and "Traceback" not in result.stderr
+    hive_cursor.execute(f"SHOW TABLES IN {test_database} LIKE 'prep_features'")
+    assert hive_cursor.fetchall() == before
+
+
+def test_prepare_sql_error_fails_fast_with_statement_and_server_message(tmp_path, step_env, test_database):
+    sql = tmp_path / "broken.sql"
+    sql.write_text(f"SELECT * FROM {test_database}.no_such_table WHERE dt = '${{ds}}'")
+    result = run_step("prepare", ["--sql-file", str(sql), "--ds", "2024-05-01"], step_env)
+    assert result.returncode == 1
+    assert "SQL statement failed" in result.stderr
+    assert f"{test_database}.no_such_table" in result.stderr
+    assert "server said:" in result.stderr and "retrying" not in result.stderr
+
+
+def test_prepare_with_hiveserver2_down_retries_then_names_the_service(sql_file, step_env):
+    port = free_port()
+    env = {**step_env, "HIVE_PORT": str(port), "STEP_RETRY_SECONDS": "3"}
+    result = run_step("prepare", ["--sql-file", str(sql_file), "--ds", "2024-05-01", "--var", "factor=2"], env)
+    assert result.returncode == 1
+    assert f"HiveServer2 at 127.0.0.1:{port} did not answer" in result.stderr
+    assert "retrying" in result.stderr
