@@ -7,8 +7,10 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import shutil
 import tempfile
 import time
+import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -167,8 +169,13 @@ def score_partition(spark: SparkSession, request: ScoreRequest) -> ScoreResult:
     spark.conf.set("spark.sql.execution.arrow.maxRecordsPerBatch", str(request.arrow_batch_size))
 
     phase = time.monotonic()
-    model_dir = Path(mlflow.artifacts.download_artifacts(artifact_uri=request.model_uri,
-                                                         dst_path=str(work_dir / "model")))
+    # A folder name unique to this call: SparkContext.addFile refuses a second, different folder of the same name.
+    model_dir = Path(mlflow.artifacts.download_artifacts(
+        artifact_uri=request.model_uri, dst_path=str(work_dir / f"model-{uuid.uuid4().hex[:12]}")))
+    if model_dir.name == "model" or not model_dir.name.startswith("model-"):
+        unique = work_dir / f"model-{uuid.uuid4().hex[:12]}"
+        shutil.move(str(model_dir), str(unique))
+        model_dir = unique
     timings["model_download"] = time.monotonic() - phase
 
     phase = time.monotonic()

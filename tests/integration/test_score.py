@@ -1,0 +1,162 @@
+"""score against real Spark, metastore, HiveServer2 and MLflow: scores equal model.predict, re-runs replace."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from demo.model import training_frame
+from jobs.common.errors import StepError
+from jobs.score.pipeline import ScoreRequest, score_partition
+from tests.integration.conftest import INPUT_DS
+from tests.integration.helpers import load_partition, output_files, read_frame, run_step
+
+pytestmark = [pytest.mark.slow, pytest.mark.integration]
+FEATURES = list(training_frame()[0].columns)
+
+
+@pytest.fixture(scope="module")
+def spark(local_stack, tmp_path_factory, mlflow_client):
+    """One in-process Spark session for this module's library-level tests, stopped afterwards."""
+    from jobs.common.spark import build_spark
+
+    session = build_spark("it-score", "local[2]", local_stack.metastore_uri, tmp_path_factory.mktemp("spark"))
+    yield session
+    session.stop()
+
+
+def _request(model, input_table: str, output_table: str, ds: str = INPUT_DS, **overrides) -> ScoreRequest:
+    values = dict(ds=ds, model_uri=model.pinned_uri, model_name=model.name, model_version=model.version,
+                  model_run_id=model.run_id, input_table=input_table, input_partition_column="dt",
+                  id_columns=["id"], output_table=output_table, output_partition_column="dt", score_column="score")
+    values.update(overrides)
+    return ScoreRequest(**values)
+
+
+def _expected(model, frame):
+    import mlflow.pyfunc
+
+    return mlflow.pyfunc.load_model(model.pinned_uri).predict(frame[FEATURES])
+
+
+def _table_exists(cursor, table: str) -> bool:
+    database, name = table.split(".")
+    cursor.execute(f"SHOW TABLES IN {database} LIKE '{name}'")
+    return bool(cursor.fetchall())
+
+
+def test_score_step_writes_predict_equal_scores_and_rerun_replaces(
+        pyfunc_model, cancer_input, cancer_frame, test_database, step_env, hive_cursor, tmp_path):
+    output = f"{test_database}.scores_pyfunc"
+    args = ["--ds", INPUT_DS, "--model-uri", pyfunc_model.pinned_uri, "--model-name", pyfunc_model.name,
+            "--model-version", pyfunc_model.version, "--model-run-id", pyfunc_model.run_id,
+            "--requirements", "scikit-learn\nmlflow>=3\n", "--input-table", cancer_input,
+            "--input-partition-column", "dt", "--id-column", "id", "--output-table", output,
+            "--output-partition-column", "dt", "--score-column", "score", "--out-dir", str(tmp_path / "out"),
+            "--work-dir", str(tmp_path / "work")]
+    first = run_step("score", args, step_env)
+    assert first.returncode == 0, first.stderr[-3000:]
+    assert "no requirement to install" in first.stdout
+    assert output_files(tmp_path / "out")["rows-written"] == str(len(cancer_frame))
+
+    scored = read_frame(hive_cursor, f"SELECT * FROM {output} WHERE dt = '{INPUT_DS}'").sort_values("id")
+    assert list(scored.columns[:2]) == ["id", "score"]
+    assert scored["id"].tolist() == cancer_frame["id"].tolist()
+    np.testing.assert_allclose(scored["score"].to_numpy(), _expected(pyfunc_model, cancer_frame), rtol=1e-9)
+    assert set(scored["model_name"]) == {pyfunc_model.name}
+    assert set(scored["model_version"]) == {pyfunc_model.version}
+    assert set(scored["model_run_id"]) == {pyfunc_model.run_id}
+    first_scored_at = scored["scored_at"].iloc[0]
+
+    again = run_step("score", args, step_env)
+    assert again.returncode == 0, again.stderr[-3000:]
+    rescored = read_frame(hive_cursor, f"SELECT id, scored_at FROM {output} WHERE dt = '{INPUT_DS}'")
+    assert len(rescored) == len(cancer_frame)
+    assert rescored["id"].is_unique
+    assert set(rescored["scored_at"]) != {first_scored_at}
+
+
+def test_score_refuses_requirements_outside_the_index_before_spark(pyfunc_model, cancer_input, step_env, tmp_path,
+                                                                   test_database, hive_cursor):
+    output = f"{test_database}.scores_refused"
+    args = ["--ds", INPUT_DS, "--model-uri", pyfunc_model.pinned_uri, "--model-name", pyfunc_model.name,
+            "--model-version", pyfunc_model.version, "--model-run-id", pyfunc_model.run_id,
+            "--requirements", "scikit-learn\n-e git+https://example.com/evil.git#egg=evil\n--index-url http://x\n",
+            "--input-table", cancer_input, "--input-partition-column", "dt", "--id-column", "id",
+            "--output-table", output, "--output-partition-column", "dt", "--out-dir", str(tmp_path)]
+    result = run_step("score", args, step_env)
+    assert result.returncode == 1
+    assert "model requirements refused" in result.stderr
+    assert "-e git+https://example.com/evil.git" in result.stderr and "--index-url http://x" in result.stderr
+    assert not _table_exists(hive_cursor, output)
+
+
+def test_plain_sklearn_model_scores_equal_predict(spark, sklearn_model, cancer_input, cancer_frame, test_database,
+                                                  hive_cursor):
+    output = f"{test_database}.scores_sklearn"
+    result = score_partition(spark, _request(sklearn_model, cancer_input, output))
+    assert result.rows_written == len(cancer_frame) and result.score_columns == ["score"]
+    scored = read_frame(hive_cursor, f"SELECT id, score FROM {output} WHERE dt = '{INPUT_DS}'").sort_values("id")
+    np.testing.assert_allclose(scored["score"].to_numpy(), _expected(sklearn_model, cancer_frame), rtol=1e-9)
+
+
+def test_multi_output_model_stores_one_double_column_per_class(spark, multi_output_model, cancer_input,
+                                                               cancer_frame, test_database, hive_cursor):
+    output = f"{test_database}.scores_multi"
+    result = score_partition(spark, _request(multi_output_model, cancer_input, output))
+    assert result.score_columns == ["score_0", "score_1"]
+    scored = read_frame(hive_cursor, f"SELECT id, score_0, score_1 FROM {output} WHERE dt = '{INPUT_DS}'")
+    scored = scored.sort_values("id")
+    expected = np.asarray(_expected(multi_output_model, cancer_frame))
+    np.testing.assert_allclose(scored[["score_0", "score_1"]].to_numpy(), expected, rtol=1e-9)
+
+
+def test_signature_mismatch_is_reported_before_anything_is_written(spark, pyfunc_model, cancer_frame,
+                                                                   test_database, hive_cursor, local_stack):
+    bad = cancer_frame.drop(columns=["mean_radius"]).assign(mean_texture=cancer_frame["mean_texture"].astype(str))
+    table = f"{test_database}.bad_signature"
+    load_partition(hive_cursor, local_stack, table, bad, INPUT_DS)
+    output = f"{test_database}.scores_bad_signature"
+    with pytest.raises(StepError) as error:
+        score_partition(spark, _request(pyfunc_model, table, output))
+    assert "column 'mean_radius' (double) is missing" in error.value.message
+    assert "column 'mean_texture' is string but the model expects double" in error.value.message
+    assert not _table_exists(hive_cursor, output)
+
+
+def test_empty_partition_fails_by_default_and_skip_leaves_output_alone(spark, sklearn_model, cancer_input,
+                                                                       test_database, hive_cursor):
+    output = f"{test_database}.scores_sklearn_empty"
+    score_partition(spark, _request(sklearn_model, cancer_input, output))
+    with pytest.raises(StepError, match="is empty; nothing was written"):
+        score_partition(spark, _request(sklearn_model, cancer_input, output, ds="1999-01-01"))
+    skipped = score_partition(spark, _request(sklearn_model, cancer_input, output, ds="1999-01-01", on_empty="skip"))
+    assert skipped.skipped and skipped.rows_written == 0
+    hive_cursor.execute(f"SHOW PARTITIONS {output}")
+    assert hive_cursor.fetchall() == [(f"dt={INPUT_DS}",)]
+
+
+def test_nan_features_defined_behaviour(spark, pyfunc_model, sklearn_model, cancer_frame, test_database, hive_cursor,
+                                        local_stack):
+    """NaN/NULL features reach the model as NaN: a model that handles them scores; one that cannot fails the step
+    and the existing output partition stays as it was."""
+    frame = cancer_frame.head(40).copy()
+    frame.loc[:9, "mean_radius"] = np.nan
+    frame.loc[10:14, "mean_area"] = np.inf
+    table = f"{test_database}.nan_features"
+    load_partition(hive_cursor, local_stack, table, frame, INPUT_DS)
+
+    handled = f"{test_database}.scores_nan_pyfunc"
+    assert score_partition(spark, _request(pyfunc_model, table, handled)).rows_written == 40
+    scored = read_frame(hive_cursor, f"SELECT id, score FROM {handled} WHERE dt = '{INPUT_DS}'").sort_values("id")
+    np.testing.assert_allclose(scored["score"].to_numpy(), _expected(pyfunc_model, frame), rtol=1e-9)
+
+    refused = f"{test_database}.scores_nan_sklearn"
+    clean = f"{test_database}.clean_features"
+    load_partition(hive_cursor, local_stack, clean, cancer_frame.head(40), INPUT_DS)
+    score_partition(spark, _request(sklearn_model, clean, refused))
+    before = read_frame(hive_cursor, f"SELECT id, score, scored_at FROM {refused} WHERE dt = '{INPUT_DS}'")
+    with pytest.raises(StepError, match="nothing was written|left as it was"):
+        score_partition(spark, _request(sklearn_model, table, refused))
+    after = read_frame(hive_cursor, f"SELECT id, score, scored_at FROM {refused} WHERE dt = '{INPUT_DS}'")
+    assert after.sort_values("id").reset_index(drop=True).equals(before.sort_values("id").reset_index(drop=True))
