@@ -170,12 +170,10 @@ def score_partition(spark: SparkSession, request: ScoreRequest) -> ScoreResult:
 
     phase = time.monotonic()
     # A folder name unique to this call: SparkContext.addFile refuses a second, different folder of the same name.
-    model_dir = Path(mlflow.artifacts.download_artifacts(
-        artifact_uri=request.model_uri, dst_path=str(work_dir / f"model-{uuid.uuid4().hex[:12]}")))
-    if model_dir.name == "model" or not model_dir.name.startswith("model-"):
-        unique = work_dir / f"model-{uuid.uuid4().hex[:12]}"
-        shutil.move(str(model_dir), str(unique))
-        model_dir = unique
+    model_dir = work_dir / f"model-{uuid.uuid4().hex[:12]}"
+    downloaded = mlflow.artifacts.download_artifacts(artifact_uri=request.model_uri,
+                                                     dst_path=str(work_dir / "download" / model_dir.name))
+    shutil.move(downloaded, model_dir)
     timings["model_download"] = time.monotonic() - phase
 
     phase = time.monotonic()
