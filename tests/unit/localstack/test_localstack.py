@@ -1,0 +1,50 @@
+"""Local stack pieces that need no running service: hive-site, state file, port and Java checks."""
+
+from __future__ import annotations
+
+import socket
+
+import pytest
+
+from generator.localstack import LocalStack, StackError, StackPorts
+from generator.localstack.hive_site import metastore_properties, write_hive_site
+from generator.localstack.processes import free_port, port_is_free
+from generator.localstack.state import ServiceRecord, read_state, write_state
+
+
+def test_hive_site_keeps_all_state_in_the_run_dir(tmp_path):
+    path = write_hive_site(tmp_path / "conf", metastore_properties(tmp_path, tmp_path / "warehouse"))
+    text = path.read_text()
+    assert f"databaseName={tmp_path}/metastore_db" in text
+    assert (tmp_path / "warehouse").as_uri() in text and "hive.async.log.enabled" in text
+
+
+def test_state_round_trip(tmp_path):
+    records = {"mlflow": ServiceRecord("mlflow", 123, 5000, "/x.log")}
+    write_state(tmp_path, records)
+    assert read_state(tmp_path) == records
+
+
+def test_status_of_a_never_started_stack_is_down(tmp_path):
+    statuses = LocalStack(tmp_path, StackPorts(1, 2, 3)).status()
+    assert [s.up for s in statuses] == [False, False, False]
+    assert statuses[2].address == "http://127.0.0.1:3"
+
+
+def test_taken_port_is_named_with_its_service(tmp_path):
+    with socket.socket() as holder:
+        holder.bind(("127.0.0.1", 0))
+        holder.listen()
+        taken = holder.getsockname()[1]
+        assert not port_is_free(taken)
+        stack = LocalStack(tmp_path, StackPorts(free_port(), free_port(), taken))
+        with pytest.raises(StackError, match=f"port {taken} for the MLflow server is already in use.*--mlflow-port"):
+            stack.up()
+    assert read_state(tmp_path) == {}
+
+
+def test_missing_java_is_a_clear_error(tmp_path, monkeypatch):
+    monkeypatch.delenv("JAVA_HOME", raising=False)
+    monkeypatch.setenv("PATH", str(tmp_path))
+    with pytest.raises(StackError, match="Java is missing"):
+        LocalStack(tmp_path).up()
