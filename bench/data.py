@@ -45,11 +45,24 @@ def frame(seed: int, rows: int, features: int = FEATURE_COUNT) -> pd.DataFrame:
     return pd.concat(list(blocks(seed, rows, features)), ignore_index=True)
 
 
-def write_parquet(folder: Path, seed: int, rows: int, features: int = FEATURE_COUNT) -> Path:
-    """Writes the first `rows` rows as one Parquet file per block under `folder` (replaced) and returns it."""
+def write_partition(folder: Path, seed: int, rows: int, files: int, features: int = FEATURE_COUNT) -> Path:
+    """Writes the first `rows` rows as `files` Parquet files of contiguous ids and equal size (folder replaced).
+
+    Equal files give every Spark task the same work, so two cores finish together.
+    """
     folder.mkdir(parents=True, exist_ok=True)
     for old in folder.glob("*.parquet"):
         old.unlink()
-    for index, part in enumerate(blocks(seed, rows, features)):
-        pq.write_table(pa.Table.from_pandas(part, preserve_index=False), folder / f"part-{index:05d}.parquet")
+    bounds = np.linspace(0, rows, files + 1).astype(int)
+    pending: list[pd.DataFrame] = []
+    written = 0
+    for part in blocks(seed, rows, features):
+        pending.append(part)
+        while written < files and sum(len(p) for p in pending) >= bounds[written + 1] - bounds[written]:
+            merged = pd.concat(pending, ignore_index=True)
+            size = bounds[written + 1] - bounds[written]
+            pq.write_table(pa.Table.from_pandas(merged.iloc[:size], preserve_index=False),
+                           folder / f"part-{written:05d}.parquet")
+            pending = [merged.iloc[size:]]
+            written += 1
     return folder

@@ -64,6 +64,8 @@ class HostProcess:
         process_env = dict(os.environ if env is None else env)
         process_env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(REPO), process_env.get("PYTHONPATH")]))
         process_env["MLFLOW_TRACKING_URI"] = spec.tracking_uri
+        # Python workers must run this virtualenv's Python (as a job's would run the image's), not PATH's python3.
+        process_env.setdefault("PYSPARK_PYTHON", sys.executable)
         process_env.setdefault("MLFLOW_DISABLE_TELEMETRY", "true")
         self._log = open(log_path, "ab")  # noqa: SIM115 - closed in stop()
         self.process = subprocess.Popen(
@@ -158,9 +160,8 @@ def _serve(spec: HostSpec, reply) -> None:
             return
         try:
             if op == "load":
-                partitions = [spark_paths.InputPartition(ds, rows) for ds, rows in command["partitions"]]
                 started = time.monotonic()
-                spark_paths.load_input(spark, Path(command["parquet_dir"]), partitions)
+                spark_paths.load_input(spark, {ds: Path(folder) for ds, folder in command["folders"].items()})
                 reply({"ok": True, "seconds": time.monotonic() - started})
             elif op == "model_load":
                 reply({"ok": True, "phases": _model_load_seconds(command["model_uri"], work / "model-load")})

@@ -21,6 +21,7 @@ from sklearn.ensemble import HistGradientBoostingClassifier
 from bench import data
 
 MODEL_NAME = "bench-hgb"
+NOOP_MODEL_NAME = "bench-noop"
 ALIAS = "bench"
 EXPERIMENT = "bench"
 TRAIN_ROWS = 30_000
@@ -68,6 +69,16 @@ class BoostedRiskModel(mlflow.pyfunc.PythonModel):
         return self.estimator.predict_proba(self.transform(values, self.skewed, self.center, self.scale))[:, 1]
 
 
+class ConstantModel(mlflow.pyfunc.PythonModel):
+    """Diagnostic model with no compute: returns 0.5 per row, so scoring it measures the pipeline alone."""
+
+    def __init__(self, features: list[str]):
+        self.features = features
+
+    def predict(self, context, model_input, params=None):
+        return np.full(len(model_input), 0.5)
+
+
 def training_set() -> tuple[pd.DataFrame, np.ndarray]:
     """Features from the synthetic stream (its own seed) and a non-linear 0/1 target with label noise."""
     features = data.frame(TRAIN_SEED, TRAIN_ROWS).drop(columns=[data.ID_COLUMN])
@@ -96,21 +107,32 @@ def installed_requirements() -> list[str]:
     return [f"{name}=={importlib.metadata.version(name)}" for name in RUNTIME_PACKAGES]
 
 
-def register(tracking_uri: str, max_iter: int = 60) -> RegisteredBenchModel:
-    """Trains the model and registers it as a new version of MODEL_NAME (alias ALIAS) on `tracking_uri`."""
-    model, features = build_model(max_iter)
+def register(tracking_uri: str, max_iter: int = 60, noop: bool = False) -> RegisteredBenchModel:
+    """Registers a new version of MODEL_NAME (alias ALIAS) on `tracking_uri`, trained here.
+
+    Args:
+        tracking_uri: the MLflow server.
+        max_iter: boosting iterations (the model's compute per row).
+        noop: register ConstantModel as NOOP_MODEL_NAME instead (diagnostics: pipeline cost without a model).
+    """
+    if noop:
+        features = training_set()[0]
+        model, name = ConstantModel(list(features.columns)), NOOP_MODEL_NAME
+    else:
+        model, features = build_model(max_iter)
+        name = MODEL_NAME
     signature = infer_signature(features.head(100), model.predict(None, features.head(100)))
     mlflow.set_tracking_uri(tracking_uri)
     mlflow.set_experiment(EXPERIMENT)
     cloudpickle.register_pickle_by_value(sys.modules[__name__])
     try:
-        with mlflow.start_run(run_name="train-bench-model") as run:
+        with mlflow.start_run(run_name=f"train-{name}") as run:
             info = mlflow.pyfunc.log_model(
-                name="model", python_model=model, signature=signature, registered_model_name=MODEL_NAME,
+                name="model", python_model=model, signature=signature, registered_model_name=name,
                 pip_requirements=installed_requirements(),
             )
     finally:
         cloudpickle.unregister_pickle_by_value(sys.modules[__name__])
     version = str(info.registered_model_version)
-    MlflowClient(tracking_uri=tracking_uri).set_registered_model_alias(MODEL_NAME, ALIAS, version)
-    return RegisteredBenchModel(MODEL_NAME, version, run.info.run_id)
+    MlflowClient(tracking_uri=tracking_uri).set_registered_model_alias(name, ALIAS, version)
+    return RegisteredBenchModel(name, version, run.info.run_id)

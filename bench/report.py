@@ -7,7 +7,7 @@ import statistics
 from dataclasses import asdict
 from pathlib import Path
 
-from bench.results import PATHS, BenchResults
+from bench.results import DIAGNOSTICS, PATHS, BenchResults
 
 MIB = 1024 * 1024
 # Everything below this line in BENCHMARKS.md is written by people and kept when the tables are regenerated.
@@ -48,6 +48,12 @@ def to_json(results: BenchResults) -> dict:
         "peak_rss_mib": {path: round(results.paths[path].peak_rss_bytes / MIB) for path in measured
                          if results.paths[path].peak_rss_bytes},
         "notes": {path: results.paths[path].note for path in measured if results.paths[path].note},
+        "diagnostics": {
+            name: {"rows_per_s": round(t.best_rows_per_s, 1), "rows_per_s_median": round(t.median_rows_per_s, 1),
+                   "ratio_to_limit": round(t.best_rows_per_s / results.paths["limit"].best_rows_per_s, 3),
+                   "seconds_per_round": [round(s, 3) for s in t.seconds], "what": DIAGNOSTICS[name]}
+            for name, t in results.diagnostics.items()
+        },
         "fixed_costs_s": {name: round(seconds, 3) for name, seconds in results.fixed_costs.items()},
         "ours_phases_median_s": {name: round(seconds, 3) for name, seconds in results.ours_phases.items()},
         "score_step_cli_fit": None if fit is None else {"fixed_s": round(fit[0], 2), "rows_per_s": round(fit[1])},
@@ -137,6 +143,13 @@ def to_markdown(results: BenchResults, notes: str) -> str:
     path_notes = [f"- {path}: {results.paths[path].note}" for path in PATHS
                   if path in results.paths and results.paths[path].note]
     out += ["", *path_notes, "", "## Targets", "", *_targets(results), ""]
+    if results.diagnostics:
+        limit = results.paths["limit"]
+        out += ["## Diagnostics (same rounds, same data)", "",
+                "| variant | best rows/s | median rows/s | x limit (best) |", "|---|---:|---:|---:|"]
+        out += [f"| {DIAGNOSTICS[name]} | {_rate(t.best_rows_per_s)} | {_rate(t.median_rows_per_s)} | "
+                f"{t.best_rows_per_s / limit.best_rows_per_s:.2f} |" for name, t in results.diagnostics.items()]
+        out.append("")
     if results.fixed_costs or results.ours_phases:
         out += ["## Fixed costs of the score step", "", "| cost | seconds |", "|---|---:|"]
         out += [f"| {name} | {seconds:.2f} |" for name, seconds in results.fixed_costs.items()]

@@ -32,6 +32,8 @@ class RestServer:
         self.port = free_port()
         self.url = f"http://{LOOPBACK}:{self.port}"
         env = dict(os.environ, MLFLOW_TRACKING_URI=tracking_uri, MLFLOW_DISABLE_TELEMETRY="true")
+        # The server execs `uvicorn` by name: the virtualenv's bin folder must be on PATH.
+        env["PATH"] = os.pathsep.join([str(Path(sys.executable).parent), env.get("PATH", "")])
         log_path.parent.mkdir(parents=True, exist_ok=True)
         with open(log_path, "ab") as log:
             self.process = subprocess.Popen(

@@ -8,6 +8,11 @@ from bench.machine import MachineInfo
 from bench.timing import PathTimings
 
 PATHS = ("limit", "ours", "spark_udf", "rest", "row_udf")
+DIAGNOSTICS = {
+    "ours_constant_model": "ours with a constant model (no compute): the pipeline's own cost (read, Arrow, write)",
+    "ours_arrow_10k": "ours with 10,000-row Arrow batches (spark_udf's default) instead of 100,000",
+    "limit_1_thread": "the limit with the model's native threads capped at 1 (threadpoolctl)",
+}
 
 
 @dataclass(frozen=True)
@@ -57,6 +62,7 @@ class BenchResults:
         setup_seconds: name -> seconds of the harness's own preparation (stack, model, data).
         total_seconds: wall time of the whole run.
         ours_phases: phase -> median seconds inside score_partition over the measured rounds.
+        diagnostics: name -> timings of the diagnostic variants measured in the same rounds (see DIAGNOSTICS).
     """
 
     command: str
@@ -69,6 +75,7 @@ class BenchResults:
     setup_seconds: dict[str, float] = field(default_factory=dict)
     total_seconds: float = 0.0
     ours_phases: dict[str, float] = field(default_factory=dict)
+    diagnostics: dict[str, PathTimings] = field(default_factory=dict)
 
     def ratio_to_limit(self, path: str, median: bool = False) -> float:
         """rows/s of `path` divided by rows/s of the limit (best of each, or median of each)."""

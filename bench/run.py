@@ -21,7 +21,7 @@ from bench.machine import describe
 from bench.memory import TreePeakSampler
 from bench.model import RegisteredBenchModel, register
 from bench.rest import RestServer, run_rest
-from bench.results import BenchResults, ClusterPoint, MemoryPoint
+from bench.results import DIAGNOSTICS, PATHS, BenchResults, ClusterPoint, MemoryPoint
 from bench.settings import MAIN_DS, ROW_UDF_DS, BenchSettings
 from bench.timing import PathTimings
 
@@ -85,10 +85,14 @@ class Benchmark:
         settings = self.settings
         model = self._timed("register_model", lambda: register(self.services.tracking_uri,
                                                                settings.model_iterations))
+        constant = register(self.services.tracking_uri, noop=True) if settings.diagnose else None
         requirements = (self.work_dir / "requirements.txt")
         requirements.write_text("\n".join(_requirements_of(model, self.services.tracking_uri)) + "\n")
-        stream = self._timed("write_parquet", lambda: data.write_parquet(
-            self.work_dir / "stream", settings.seed, settings.stream_rows))
+        partitions = {MAIN_DS: settings.rows, ROW_UDF_DS: settings.row_udf_rows,
+                      **{ds: rows for _, ds, rows in settings.memory_partitions}}
+        folders = self._timed("write_parquet", lambda: {
+            ds: str(data.write_partition(self.work_dir / "input" / ds, settings.seed, rows,
+                                         spark_paths.files_for(rows))) for ds, rows in partitions.items()})
         with ExitStack() as stack:
             rest = RestServer(model.pinned_uri, self.services.tracking_uri, settings.cores,
                               self.work_dir / "logs" / "rest.log")
@@ -96,9 +100,7 @@ class Benchmark:
             plain = self._timed("start_plain_host", lambda: HostProcess(
                 self._spec(PLAIN, settings.master, "plain"), self.work_dir / "logs" / "plain.log"))
             stack.callback(plain.stop)
-            partitions = [(MAIN_DS, settings.rows), (ROW_UDF_DS, settings.row_udf_rows),
-                          *((ds, rows) for _, ds, rows in settings.memory_partitions)]
-            self._timed("load_hive", lambda: plain.call("load", parquet_dir=str(stream), partitions=partitions))
+            self._timed("load_hive", lambda: plain.call("load", folders=folders))
             ours = HostProcess(self._spec(OURS, settings.master, "ours", requirements.read_text()),
                                self.work_dir / "logs" / "ours.log")
             stack.callback(ours.stop)
@@ -106,16 +108,18 @@ class Benchmark:
             self.results.fixed_costs.update({f"{name} (driver, once per run)": s for name, s in
                                              ours.call("model_load", model_uri=model.pinned_uri)["phases"].items()})
             self.results.setup_seconds["rest_ready"] = rest.wait_ready()
-            self._rounds(model, plain, ours, rest)
+            self._rounds(model, constant, plain, ours, rest)
         self._memory_series(model, requirements.read_text())
         if settings.cluster:
             self._cluster(model, requirements.read_text())
         self.results.total_seconds = time.monotonic() - started
         return self.results
 
-    def _rounds(self, model: RegisteredBenchModel, plain: HostProcess, ours: HostProcess, rest: RestServer) -> None:
-        """Warm-up then measured rounds; each round runs every path once, in a rotated order."""
+    def _rounds(self, model: RegisteredBenchModel, constant: RegisteredBenchModel | None, plain: HostProcess,
+                ours: HostProcess, rest: RestServer) -> None:
+        """Warm-up then measured rounds; each round runs every path (and diagnostic) once, in a rotated order."""
         import mlflow.pyfunc
+        from threadpoolctl import threadpool_limits
 
         settings = self.settings
         frame = data.frame(settings.seed, settings.rows)
@@ -161,6 +165,22 @@ class Benchmark:
             "rest": lambda: run_rest(rest.url, rest_features, settings.rest_batch_rows, settings.cores),
             "row_udf": run_row_udf,
         }
+        if constant is not None:
+            def run_ours_variant(output_table: str, variant_model: dict, batch: int) -> float:
+                answer = ours.call("ours", model=variant_model, ds=MAIN_DS, output_table=output_table,
+                                   arrow_batch_size=batch)
+                _check_rows(answer, settings.rows, output_table)
+                return answer["seconds"]
+
+            def run_limit_1_thread() -> float:
+                with threadpool_limits(1):
+                    return run_limit(limit_model, features)
+
+            runners["ours_constant_model"] = lambda: run_ours_variant("bench.scores_constant",
+                                                                      _model_dict(constant), 100_000)
+            runners["ours_arrow_10k"] = lambda: run_ours_variant("bench.scores_ours_10k", model_dict, 10_000)
+            runners["limit_1_thread"] = run_limit_1_thread
+            timings.update({name: PathTimings(settings.rows) for name in DIAGNOSTICS})
         names = list(runners)
         for round_index in range(settings.warmup + settings.repeats):
             measured = round_index >= settings.warmup
@@ -177,7 +197,8 @@ class Benchmark:
         timings["spark_udf"].peak_rss_bytes = plain.peak_rss_bytes
         timings["ours"].note = "score_partition per round: model download, checks, probe, score, atomic publish"
         timings["spark_udf"].note = "per round: spark_udf built (model download), scored, INSERT OVERWRITE"
-        self.results.paths = timings
+        self.results.paths = {name: timings[name] for name in PATHS}
+        self.results.diagnostics = {name: timings[name] for name in DIAGNOSTICS if name in timings}
         self.results.ours_phases = {name: statistics.median(values) for name, values in phases.items()}
 
     def _memory_series(self, model: RegisteredBenchModel, requirements: str) -> None:

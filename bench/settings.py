@@ -27,6 +27,8 @@ class BenchSettings:
         cluster: also score on a Spark standalone cluster with 1 and 2 workers.
         cluster_rows: rows scored per cluster round (the 4x memory partition when it matches).
         model_iterations: boosting iterations of the model (its compute per row).
+        diagnose: also measure, in the same rounds, what explains ours vs the limit: the pipeline with a
+            constant model, 10k-row Arrow batches, and the limit on one thread.
     """
 
     rows: int = 2_000_000
@@ -42,6 +44,7 @@ class BenchSettings:
     cluster: bool = True
     cluster_rows: int = 1_000_000
     model_iterations: int = 60
+    diagnose: bool = True
 
     @property
     def memory_partitions(self) -> list[tuple[int, str, int]]:
@@ -60,14 +63,10 @@ class BenchSettings:
     def cluster_partition_rows(self) -> int:
         return self.cluster_rows if self.cluster_ds != MAIN_DS else self.rows
 
-    @property
-    def stream_rows(self) -> int:
-        """Rows of the synthetic stream every partition is a prefix of."""
-        return max(self.rows, self.row_udf_rows, *(rows for _, _, rows in self.memory_partitions))
-
 
 QUICK = BenchSettings(rows=20_000, repeats=1, warmup=0, rest_rows=5_000, rest_batch_rows=1_000, row_udf_rows=300,
-                      memory_base_rows=2_000, cluster=False, cluster_rows=8_000, model_iterations=20)
+                      memory_base_rows=2_000, cluster=False, cluster_rows=8_000, model_iterations=20,
+                      diagnose=False)
 
 
 def quick(**overrides) -> BenchSettings:

@@ -20,14 +20,6 @@ PARTITION_COLUMN = "dt"
 FILES_PER_MILLION = 4
 
 
-@dataclass(frozen=True)
-class InputPartition:
-    """One partition of the input table: `ds` holding the first `rows` rows of the synthetic stream."""
-
-    ds: str
-    rows: int
-
-
 @dataclass
 class RunOutcome:
     """One measured run: rows scored, wall seconds, and the step's own phase timings when it reports them."""
@@ -60,22 +52,21 @@ def plain_session(master: str, conf: dict[str, str]) -> SparkSession:
     return spark
 
 
-def load_input(spark: SparkSession, parquet_dir: Path, partitions: list[InputPartition]) -> None:
-    """Creates `bench.features` and (re)writes each partition with the first `rows` rows of `parquet_dir`.
+def files_for(rows: int) -> int:
+    """Input files for a partition of `rows` rows: FILES_PER_MILLION per million, at least 2 (two cores)."""
+    return max(2, round(rows / 1_000_000 * FILES_PER_MILLION))
 
-    Files are range-partitioned on the id so each holds a contiguous, equal share of the rows.
-    """
+
+def load_input(spark: SparkSession, folders: dict[str, Path]) -> None:
+    """Creates `bench.features` and points partition `ds` at each Parquet folder (replacing an older one)."""
     spark.sql("CREATE DATABASE IF NOT EXISTS bench")
     columns = ", ".join([f"{data.ID_COLUMN} BIGINT", *(f"{name} DOUBLE" for name in data.feature_names())])
     spark.sql(f"CREATE TABLE IF NOT EXISTS {INPUT_TABLE} ({columns}) PARTITIONED BY ({PARTITION_COLUMN} STRING) "
               "STORED AS PARQUET")
-    stream = spark.read.parquet(str(parquet_dir))
-    for partition in partitions:
-        files = max(2, round(partition.rows / 1_000_000 * FILES_PER_MILLION))
-        rows = stream.where(F.col(data.ID_COLUMN) < partition.rows).repartitionByRange(files, data.ID_COLUMN)
-        rows.createOrReplaceTempView("bench_source")
-        spark.sql(f"INSERT OVERWRITE TABLE {INPUT_TABLE} PARTITION ({PARTITION_COLUMN}='{partition.ds}') "
-                  "SELECT * FROM bench_source")
+    for ds, folder in folders.items():
+        spec = f"{PARTITION_COLUMN}='{ds}'"
+        spark.sql(f"ALTER TABLE {INPUT_TABLE} DROP IF EXISTS PARTITION ({spec})")
+        spark.sql(f"ALTER TABLE {INPUT_TABLE} ADD PARTITION ({spec}) LOCATION '{folder.resolve().as_uri()}'")
 
 
 def _output_table(spark: SparkSession, table: str) -> None:

@@ -25,10 +25,15 @@ def test_other_seed_other_values():
     assert not np.allclose(data.frame(1, 100)["f01"], data.frame(2, 100)["f01"])
 
 
-def test_write_parquet_round_trips(tmp_path):
+def test_write_partition_splits_rows_into_equal_contiguous_files(tmp_path):
     import pandas as pd
 
-    folder = data.write_parquet(tmp_path / "stream", seed=5, rows=data.BLOCK_ROWS + 7)
-    assert len(list(folder.glob("*.parquet"))) == 2
-    read = pd.read_parquet(folder).sort_values(data.ID_COLUMN, ignore_index=True)
-    assert read.equals(data.frame(5, data.BLOCK_ROWS + 7))
+    rows = data.BLOCK_ROWS + 7
+    folder = data.write_partition(tmp_path / "part", seed=5, rows=rows, files=4)
+    files = sorted(folder.glob("*.parquet"))
+    sizes = [len(pd.read_parquet(path)) for path in files]
+    assert len(files) == 4 and sum(sizes) == rows and max(sizes) - min(sizes) <= 1
+    first = pd.read_parquet(files[0])
+    assert first[data.ID_COLUMN].tolist() == list(range(sizes[0]))
+    read = pd.concat([pd.read_parquet(path) for path in files], ignore_index=True)
+    assert read.equals(data.frame(5, rows))

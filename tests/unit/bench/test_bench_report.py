@@ -23,6 +23,7 @@ def sample_results() -> BenchResults:
                       MemoryPoint(16, 1600, 460 * report.MIB, 27.0)]
     results.cluster = [ClusterPoint(1, PathTimings(1000, [4.0]), 14.0), ClusterPoint(2, PathTimings(1000, [2.0]), 15.0)]
     results.fixed_costs = {"session_start (once per run)": 6.0}
+    results.diagnostics = {"ours_constant_model": PathTimings(1000, [0.5, 0.6, 0.7])}
     return results
 
 
@@ -35,6 +36,7 @@ def test_json_has_rows_per_s_for_every_path_and_ratios():
     assert document["score_step_cli_fit"]["fixed_s"] == 11.0  # 12 s at 100 rows, +1 s per 100 rows
     assert [point["scale"] for point in document["memory"]] == [1, 4, 16]
     assert document["cluster"][1]["rows_per_s"] == 500.0
+    assert document["diagnostics"]["ours_constant_model"]["ratio_to_limit"] == 2.0
     json.dumps(document)
 
 
@@ -48,4 +50,5 @@ def test_markdown_states_targets_and_keeps_notes(tmp_path):
     assert "| ours >= 0.9x limit | 0.80x" in text and "| no |" in text
     assert "| ours >= 1.5x spark_udf | 2.00x" in text
     assert "python -m bench" in text and "nproc" in text
+    assert "## Diagnostics" in text and "constant model" in text
     assert json.loads(figures.read_text())["rows_per_s"]["ours"] == 800.0

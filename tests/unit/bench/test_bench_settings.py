@@ -9,7 +9,6 @@ def test_full_run_sizes():
     assert settings.rows >= 2_000_000 and settings.repeats >= 3 and settings.warmup >= 1
     assert [rows for _, _, rows in settings.memory_partitions] == [250_000, 1_000_000, 4_000_000]
     assert settings.cluster_ds == "2024-02-04" and settings.cluster_partition_rows == 1_000_000
-    assert settings.stream_rows == 4_000_000
 
 
 def test_quick_preset_and_overrides():
