@@ -74,8 +74,9 @@ class StandaloneCluster:
         return self.run_dir / "tmp"
 
     def executor_conf(self) -> dict[str, str]:
-        """Spark settings a driver passes so executors keep their temp files in this cluster's folder."""
+        """Spark settings a driver passes: loopback only, executors' temp files in this cluster's folder."""
         return {
+            "spark.driver.host": LOOPBACK,
             "spark.executor.extraJavaOptions": f"-Djava.io.tmpdir={self.tmp_dir}",
             "spark.executor.memory": self.memory,
             "spark.pyspark.python": self.python,

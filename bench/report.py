@@ -26,12 +26,16 @@ PATH_TITLES = {
 
 
 def fixed_overhead_fit(results: BenchResults) -> tuple[float, float] | None:
-    """Least-squares line `wall = fixed + rows / rate` over the memory series: (fixed seconds, rows/s)."""
+    """Least-squares line `wall = fixed + rows / rate` over the memory series: (fixed seconds, rows/s).
+
+    None when there are fewer than two points or the wall time does not grow with the rows (noise swamps
+    tiny sizes, e.g. in `--quick`).
+    """
     points = [(point.rows, point.wall_seconds) for point in results.memory]
     if len(points) < 2:
         return None
     slope, intercept = statistics.linear_regression([rows for rows, _ in points], [wall for _, wall in points])
-    return intercept, (1.0 / slope if slope > 0 else float("inf"))
+    return (intercept, 1.0 / slope) if slope > 0 else None
 
 
 def to_json(results: BenchResults) -> dict:
@@ -62,6 +66,7 @@ def to_json(results: BenchResults) -> dict:
              "wall_s": round(p.wall_seconds, 2)} for p in results.memory
         ],
         "cluster": [
+            {"workers": c.workers, "error": c.error} if c.error else
             {"workers": c.workers, "rows": c.timings.rows, "rows_per_s": round(c.timings.best_rows_per_s, 1),
              "rows_per_s_median": round(c.timings.median_rows_per_s, 1),
              "seconds_per_round": [round(s, 3) for s in c.timings.seconds], "startup_s": round(c.startup_seconds, 1)}
@@ -172,7 +177,8 @@ def to_markdown(results: BenchResults, notes: str) -> str:
         out += ["## Scale-out: Spark standalone cluster (master + workers on 127.0.0.1, 1 core and 1g each)", "",
                 "| workers | rows/round | best rows/s | median rows/s | cluster start s |",
                 "|---:|---:|---:|---:|---:|"]
-        out += [f"| {c.workers} | {c.timings.rows:,} | {_rate(c.timings.best_rows_per_s)} | "
+        out += [f"| {c.workers} | failed: {c.error} | - | - | {c.startup_seconds:.0f} |" if c.error else
+                f"| {c.workers} | {c.timings.rows:,} | {_rate(c.timings.best_rows_per_s)} | "
                 f"{_rate(c.timings.median_rows_per_s)} | {c.startup_seconds:.0f} |" for c in results.cluster]
         out += ["", "Executors run the project's virtualenv Python (`PYSPARK_PYTHON` / `spark.pyspark.python`), "
                 "standing in for the image's environment on every node; the model folder travels with "

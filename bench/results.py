@@ -40,11 +40,13 @@ class ClusterPoint:
         workers: worker count.
         timings: the measured rounds.
         startup_seconds: master + workers up and registered.
+        error: why scoring on the cluster failed ("" when it worked); the run goes on and reports it.
     """
 
     workers: int
     timings: PathTimings
     startup_seconds: float
+    error: str = ""
 
 
 @dataclass

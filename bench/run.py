@@ -15,7 +15,7 @@ from pathlib import Path
 
 from bench import data, spark_paths
 from bench.cluster import StandaloneCluster
-from bench.host import OURS, PLAIN, HostProcess, HostSpec
+from bench.host import OURS, PLAIN, HostError, HostProcess, HostSpec
 from bench.limit import run_limit
 from bench.machine import describe
 from bench.memory import TreePeakSampler
@@ -244,8 +244,8 @@ class Benchmark:
                 env = dict(os.environ, PYSPARK_PYTHON=cluster.python)
                 host = HostProcess(self._spec(OURS, cluster.master_url, f"cluster-{workers}-host", requirements,
                                               conf), self.work_dir / "logs" / f"cluster-{workers}.log", env)
+                timings = PathTimings(settings.cluster_partition_rows)
                 try:
-                    timings = PathTimings(settings.cluster_partition_rows)
                     for round_index in range(settings.warmup + settings.repeats):
                         answer = host.call("ours", model=_model_dict(model), ds=settings.cluster_ds,
                                            output_table="bench.scores_cluster")
@@ -253,9 +253,19 @@ class Benchmark:
                         log.info("cluster %d workers round %d: %.2fs", workers, round_index, answer["seconds"])
                         if round_index >= settings.warmup:
                             timings.seconds.append(answer["seconds"])
+                except HostError as error:
+                    # Reported in the results (the local figures stand on their own); the run goes on.
+                    log.error("scoring on the %d-worker cluster failed: %s", workers, error)
+                    self.results.cluster.append(ClusterPoint(workers, timings, startup, _first_line(error)))
+                    continue
                 finally:
                     host.stop()
             self.results.cluster.append(ClusterPoint(workers, timings, startup))
+
+
+def _first_line(error: Exception) -> str:
+    """The start of the error's message on one line (Spark puts the reason on the second line), for a table cell."""
+    return " ".join(str(error).split()).replace("|", "/")[:300]
 
 
 def _check_rows(answer: dict, expected: int, path: str) -> None:
