@@ -80,3 +80,12 @@ def step_env(local_stack: StackEndpoints, tmp_path: Path) -> dict[str, str]:
     env["STEP_RETRY_SECONDS"] = "20"
     env["TMPDIR"] = str(tmp_path)
     return env
+
+
+@pytest.fixture(scope="session")
+def crd_dir() -> Path:
+    """Argo v4.1.2 CRDs from ../shared (ARGO_CRD_DIR overrides); never copied into the repo. Missing: FAIL."""
+    path = Path(os.environ.get("ARGO_CRD_DIR") or REPO_ROOT.parent / "shared" / "argo-crds" / "v4.1.2")
+    if not (path / "argoproj.io_workflows.yaml").is_file():
+        pytest.fail(f"Argo CRDs not found in {path}: set ARGO_CRD_DIR or provide ../shared/argo-crds/v4.1.2")
+    return path

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import copy
-import os
 from pathlib import Path
 from typing import Any
 
@@ -14,14 +13,6 @@ REPO_ROOT = Path(__file__).resolve().parents[3]
 FIXTURES = REPO_ROOT / "tests" / "fixtures" / "lint"
 VALID_FILE = FIXTURES / "valid" / "churn-daily.yaml"
 
-
-@pytest.fixture(scope="session")
-def crd_dir() -> Path:
-    """Argo v4.1.2 CRDs from ../shared (ARGO_CRD_DIR overrides); never copied into the repo."""
-    path = Path(os.environ.get("ARGO_CRD_DIR") or REPO_ROOT.parent / "shared" / "argo-crds" / "v4.1.2")
-    if not (path / "argoproj.io_workflows.yaml").is_file():
-        pytest.fail(f"Argo CRDs not found in {path}: set ARGO_CRD_DIR or provide ../shared/argo-crds/v4.1.2")
-    return path
 
 
 @pytest.fixture(scope="session")
