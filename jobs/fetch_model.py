@@ -7,9 +7,10 @@ from pathlib import Path
 import click
 
 from jobs.common.logs import configure_logging
-from jobs.common.options import out_dir_option
+from jobs.common.options import out_dir_option, retry_seconds_option
 from jobs.common.outputs import write_outputs
 from jobs.common.registry import ModelRegistry
+from jobs.common.services import wait_for_mlflow
 
 
 @click.command()
@@ -17,14 +18,17 @@ from jobs.common.registry import ModelRegistry
               help="models:/<name>@<alias>, models:/<name>/<version> or runs:/<run-id>/<path>.")
 @click.option("--tracking-uri", envvar="MLFLOW_TRACKING_URI", default=None,
               help="MLflow tracking server (env MLFLOW_TRACKING_URI).")
+@retry_seconds_option
 @out_dir_option
-def main(model_uri: str, tracking_uri: str | None, out_dir: Path) -> None:
+def main(model_uri: str, tracking_uri: str | None, retry_seconds: float, out_dir: Path) -> None:
     """Resolve the model once, so every later step scores with the same version even if the alias moves.
 
     Writes model-name, model-version, model-run-id, pinned-uri and requirements into OUT_DIR.
     """
     configure_logging()
     registry = ModelRegistry(tracking_uri)
+    registry.check_uri(model_uri)  # a malformed URI fails at once, without waiting for the server
+    wait_for_mlflow(registry.client.tracking_uri, retry_seconds)
     model = registry.resolve(model_uri)
     requirements = registry.requirements(model.pinned_uri)
     write_outputs(out_dir, {

@@ -23,6 +23,7 @@ from jobs.common.logs import configure_logging
 from jobs.common.options import hive_options, hive_settings, out_dir_option, retry_seconds_option
 from jobs.common.outputs import write_outputs
 from jobs.common.params import check_identifier, check_table, parse_date, parse_fraction
+from jobs.common.services import wait_for_mlflow
 
 log = logging.getLogger("jobs.validate")
 METADATA_COLUMNS = {"model_name", "model_version", "model_run_id", "scored_at"}
@@ -230,6 +231,8 @@ def main(ds: str, input_table: str, input_partition_column: str, output_table: s
             raise StepError(f"--started-at: {started_at!r} is not an ISO timestamp") from None
         pipeline_seconds = (dt.datetime.now(dt.UTC) - begin.astimezone(dt.UTC)).total_seconds()
 
+    # Lineage goes to MLflow last: wait for it first, so an MLflow outage fails before any check runs.
+    wait_for_mlflow(tracking_uri, retry_seconds)
     settings = hive_settings(hive_host, hive_port, hive_auth, hive_user, hive_password, retry_seconds)
     with HiveClient(settings) as client:
         score_columns = score_columns_of(_table_columns(client, output_table), score_column, list(id_columns),

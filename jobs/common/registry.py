@@ -16,6 +16,7 @@ from jobs.common.errors import StepError
 ALIAS_URI = re.compile(r"^models:/(?P<name>[^/@]+)@(?P<alias>[^/@]+)$")
 VERSION_URI = re.compile(r"^models:/(?P<name>[^/@]+)/(?P<version>[^/@]+)$")
 RUN_URI = re.compile(r"^runs:/(?P<run_id>[A-Za-z0-9_-]+)/(?P<path>[^\s]+)$")
+QUOTES = re.compile(r"['\"`]")
 
 
 @dataclass(frozen=True)
@@ -51,16 +52,33 @@ class ModelRegistry:
         Raises:
             StepError: malformed URI, or the model/alias/version/run does not exist (naming what does).
         """
+        self.check_uri(uri)
         if match := ALIAS_URI.match(uri):
             return self._by_alias(match["name"], match["alias"])
         if match := VERSION_URI.match(uri):
             return self._by_version(match["name"], match["version"])
-        if match := RUN_URI.match(uri):
-            return self._by_run(match["run_id"], match["path"])
-        raise StepError(
-            f"--model-uri: {uri!r} is not supported; use models:/<name>@<alias>, models:/<name>/<version> or "
-            f"runs:/<run-id>/<path>"
-        )
+        match = RUN_URI.match(uri)
+        return self._by_run(match["run_id"], match["path"])
+
+    @staticmethod
+    def check_uri(uri: str) -> None:
+        """Refuses, without contacting the server, a URI that is not one of the three registry forms.
+
+        Anything else (`s3://...`, `file:///...`, a bare path) would let whoever types the Argo UI parameter
+        point the job at files outside the registry. A quote in the name is refused too: the name goes into
+        MLflow search filters (`name='...'`), which have no escaping.
+
+        Raises:
+            StepError: naming the value and the accepted forms.
+        """
+        match = ALIAS_URI.match(uri) or VERSION_URI.match(uri)
+        if match is None and RUN_URI.match(uri) is None:
+            raise StepError(
+                f"--model-uri: {uri!r} is not supported; use models:/<name>@<alias>, models:/<name>/<version> or "
+                f"runs:/<run-id>/<path> (models from the MLflow registry only)"
+            )
+        if match is not None and QUOTES.search(match["name"]):
+            raise StepError(f"--model-uri: model name {match['name']!r} must not contain quotes")
 
     def _registered_model(self, name: str):
         try:
