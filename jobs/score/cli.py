@@ -5,6 +5,8 @@ from __future__ import annotations
 import logging
 import socket
 import tempfile
+import time
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from urllib.parse import urlparse
 
@@ -15,7 +17,7 @@ from jobs.common.logs import configure_logging
 from jobs.common.options import out_dir_option, retry_seconds_option
 from jobs.common.outputs import write_outputs
 from jobs.common.retry import with_retry
-from jobs.score.pipeline import ON_EMPTY, ScoreRequest, score_partition, validate_request
+from jobs.score.pipeline import ON_EMPTY, ScoreRequest, prepare_model, score_partition, validate_request
 from jobs.score.requirements import install_missing, parse_requirements, plan_install
 
 log = logging.getLogger("jobs.score")
@@ -96,19 +98,27 @@ def main(ds: str, model_uri: str, model_name: str, model_version: str, model_run
 
     if tracking_uri:
         mlflow.set_tracking_uri(tracking_uri)
-    spark = build_spark(f"score-{output_table}-{ds}", spark_master, metastore_uri, work_dir / "spark",
-                        model_threads, conf)
-    try:
-        result = score_partition(spark, request)
-    finally:
-        spark.stop()
+    started = time.monotonic()
+    # The model download, its imports and unpickling need no Spark: run them while the JVM starts.
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="model") as pool:
+        model = pool.submit(prepare_model, request, work_dir)
+        spark = build_spark(f"score-{output_table}-{ds}", spark_master, metastore_uri, work_dir / "spark",
+                            model_threads, conf)
+        session_seconds = time.monotonic() - started
+        try:
+            bundle = model.result()
+            model_seconds = time.monotonic() - started - session_seconds
+            result = score_partition(spark, request, bundle)
+        finally:
+            spark.stop()
     write_outputs(out_dir, {"rows-written": str(result.rows_written)})
     if result.skipped:
         click.echo(f"score: input partition {ds} empty; skipped, output table untouched")
     else:
-        phases = ", ".join(f"{name} {seconds:.1f}s" for name, seconds in result.timings.items())
+        timings = {"session_start": session_seconds, "model_wait": model_seconds, **result.timings}
+        phases = ", ".join(f"{name} {seconds:.1f}s" for name, seconds in timings.items())
         click.echo(f"score: {result.rows_written} rows into {output_table} {output_partition_column}={ds} "
-                   f"({', '.join(result.score_columns)}) in {result.seconds:.1f}s [{phases}]")
+                   f"({', '.join(result.score_columns)}) in {time.monotonic() - started:.1f}s [{phases}]")
 
 
 def _split_conf(item: str) -> tuple[str, str]:

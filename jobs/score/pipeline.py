@@ -7,21 +7,20 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-import shutil
 import tempfile
 import time
-import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import mlflow
 from mlflow.models import Model
+from pyspark import Accumulator
 from pyspark.sql import DataFrame, SparkSession
 from pyspark.sql import functions as F
 from pyspark.sql.types import DoubleType, StringType, StructField, StructType
 
 from jobs.common.errors import StepError
 from jobs.common.params import check_identifier, check_table, parse_date
+from jobs.score.bundle import ModelBundle, fetch_bundle
 from jobs.score.publish import OutputColumn, ensure_output_table, publish_partition
 from jobs.score.shaping import DOUBLE, ScoreColumn, describe_output
 from jobs.score.signature import FeaturePlan, ModelInput, plan_features
@@ -51,7 +50,7 @@ class ScoreRequest:
         arrow_batch_size: rows per Arrow batch handed to the model (spark.sql.execution.arrow.maxRecordsPerBatch).
         min_partitions: repartition the input to at least this many tasks (None: Spark's default parallelism)
             so every core scores even when the partition is one small file.
-        work_dir: folder for the downloaded model (default: a new temp folder).
+        work_dir: folder for the downloaded model and its archive (default: a new temp folder).
     """
 
     ds: str
@@ -143,17 +142,29 @@ def _features_frame(frame: DataFrame, plan: FeaturePlan, id_columns: list[str]) 
     ])
 
 
-def score_partition(spark: SparkSession, request: ScoreRequest) -> ScoreResult:
+def prepare_model(request: ScoreRequest, work_dir: Path) -> ModelBundle:
+    """Downloads and packs the pinned model and loads it into this process's model cache.
+
+    Needs no Spark session, so the step runs it while the session starts (the model's imports and unpickling
+    cost seconds of driver CPU that the JVM start leaves idle).
+    """
+    bundle = fetch_bundle(request.model_uri, request.model_version, work_dir)
+    cached_model(bundle.key, str(bundle.local_dir))
+    return bundle
+
+
+def score_partition(spark: SparkSession, request: ScoreRequest, bundle: ModelBundle | None = None) -> ScoreResult:
     """Scores one input partition and publishes it atomically as the output partition.
 
-    Order: validate values; download the model; check its signature against the input table; check the input
-    partition is not empty; predict a small sample on the driver (decides the score columns, see shaping.py);
-    create/check the output table; score with mapInPandas (whole Arrow batches, model loaded once per Python
-    worker) and publish (see publish.py). Every check runs before the first byte is written.
+    Order: validate values; download the model (unless `bundle` is given); check its signature against the input
+    table; check the input partition is not empty; predict a small sample on the driver (decides the score
+    columns, see shaping.py); create/check the output table; score with mapInPandas (whole Arrow batches, model
+    loaded once per Python worker) and publish (see publish.py). Every check runs before the first byte is written.
 
     Args:
         spark: a session with Hive support (jobs.common.spark.build_spark).
         request: what to score (see ScoreRequest).
+        bundle: the pinned model already fetched (prepare_model), or None to fetch it here.
 
     Returns:
         ScoreResult with the rows written and phase timings.
@@ -168,19 +179,16 @@ def score_partition(spark: SparkSession, request: ScoreRequest) -> ScoreResult:
     work_dir = request.work_dir or Path(tempfile.mkdtemp(prefix="score-"))
     spark.conf.set("spark.sql.execution.arrow.maxRecordsPerBatch", str(request.arrow_batch_size))
 
-    phase = time.monotonic()
-    # A folder name unique to this call: SparkContext.addFile refuses a second, different folder of the same name.
-    model_dir = work_dir / f"model-{uuid.uuid4().hex[:12]}"
-    downloaded = mlflow.artifacts.download_artifacts(artifact_uri=request.model_uri,
-                                                     dst_path=str(work_dir / "download" / model_dir.name))
-    shutil.move(downloaded, model_dir)
-    timings["model_download"] = time.monotonic() - phase
+    if bundle is None:
+        phase = time.monotonic()
+        bundle = fetch_bundle(request.model_uri, request.model_version, work_dir)
+        timings["model_download"] = time.monotonic() - phase
 
     phase = time.monotonic()
     frame = _input_frame(spark, request)
     excluded = {request.input_partition_column, *request.id_columns}
     table_columns = {f.name: f.dataType.simpleString() for f in frame.schema.fields}
-    plan = plan_features(model_inputs(model_dir), table_columns, excluded, request.input_table)
+    plan = plan_features(model_inputs(bundle.local_dir), table_columns, excluded, request.input_table)
     if not plan.columns:
         raise StepError(f"input table {request.input_table} has no feature columns besides ids and partition")
     features = _features_frame(frame, plan, request.id_columns)
@@ -196,7 +204,7 @@ def score_partition(spark: SparkSession, request: ScoreRequest) -> ScoreResult:
 
     phase = time.monotonic()
     try:
-        probe = cached_model(str(model_dir)).predict(sample[plan.columns])
+        probe = cached_model(bundle.key, str(bundle.local_dir)).predict(sample[plan.columns])
     except Exception as error:
         raise StepError(f"the model failed on a sample of the input; nothing was written: {error}") from error
     score_columns = describe_output(probe, request.score_column)
@@ -208,10 +216,11 @@ def score_partition(spark: SparkSession, request: ScoreRequest) -> ScoreResult:
     output_columns += [OutputColumn(c.name, c.type) for c in score_columns] + METADATA_COLUMNS
     table_location = ensure_output_table(spark, request.output_table, output_columns,
                                          request.output_partition_column)
-    scored = _scored_frame(spark, features, model_dir, plan, request, score_columns, id_fields)
+    rows_scored = spark.sparkContext.accumulator(0)
+    scored = _scored_frame(spark, features, bundle, plan, request, score_columns, id_fields, rows_scored)
     try:
         rows = publish_partition(spark, scored, request.output_table, table_location,
-                                 request.output_partition_column, request.ds)
+                                 request.output_partition_column, request.ds, lambda: rows_scored.value)
     except Exception as error:
         if isinstance(error, StepError):
             raise
@@ -220,9 +229,10 @@ def score_partition(spark: SparkSession, request: ScoreRequest) -> ScoreResult:
     return ScoreResult(rows, False, [c.name for c in score_columns], time.monotonic() - started, timings)
 
 
-def _scored_frame(spark: SparkSession, features: DataFrame, model_dir: Path, plan: FeaturePlan,
-                  request: ScoreRequest, score_columns: list[ScoreColumn], id_fields: list[StructField]) -> DataFrame:
-    spark.sparkContext.addFile(str(model_dir), recursive=True)
+def _scored_frame(spark: SparkSession, features: DataFrame, bundle: ModelBundle, plan: FeaturePlan,
+                  request: ScoreRequest, score_columns: list[ScoreColumn], id_fields: list[StructField],
+                  rows_scored: Accumulator) -> DataFrame:
+    spark.sparkContext.addArchive(str(bundle.archive))
     parallelism = request.min_partitions or spark.sparkContext.defaultParallelism
     if features.rdd.getNumPartitions() < parallelism:
         features = features.repartition(parallelism)
@@ -230,7 +240,10 @@ def _scored_frame(spark: SparkSession, features: DataFrame, model_dir: Path, pla
         *id_fields,
         *[StructField(c.name, DoubleType() if c.type == DOUBLE else StringType()) for c in score_columns],
     ])
-    scorer = make_batch_scorer(model_dir.name, plan.columns, request.id_columns, score_columns)
+    # The accumulator counts rows in the write job itself. The scorer runs in that job's result stage, where Spark
+    # applies each partition's update once (retried or speculative copies of a task are not counted twice).
+    scorer = make_batch_scorer(bundle.key, bundle.archive_name, plan.columns, request.id_columns, score_columns,
+                               rows_scored)
     scored = features.mapInPandas(scorer, schema)
     for column in score_columns:
         if column.type == DOUBLE:  # shaping turned NaN/inf into NaN; store them as NULL

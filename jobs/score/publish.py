@@ -16,6 +16,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from pyspark.sql import DataFrame, SparkSession
@@ -117,10 +118,14 @@ def _partition_location(spark: SparkSession, table: str, spec: str) -> str | Non
 
 
 def publish_partition(spark: SparkSession, scored: DataFrame, table: str, table_location: str,
-                      partition_column: str, ds: str) -> int:
+                      partition_column: str, ds: str, rows_written: Callable[[], int]) -> int:
     """Writes `scored` as the complete new content of partition `partition_column=ds` (see module docstring).
 
     `table`, `partition_column` and `ds` must already be validated (identifiers, real date).
+
+    Args:
+        rows_written: called once the write job succeeded and before the swap; returns the rows it wrote (counted
+            during the write, so no second job re-reads the new folder).
 
     Returns:
         The number of rows the partition now holds.
@@ -130,7 +135,7 @@ def publish_partition(spark: SparkSession, scored: DataFrame, table: str, table_
     run_id = f"{dt.datetime.now(dt.UTC):%Y%m%dT%H%M%S}-{uuid.uuid4().hex[:8]}"
     new_location = fs.qualified(f"{runs_dir}/{run_id}")
     scored.write.mode("errorifexists").parquet(new_location)
-    rows = spark.read.parquet(new_location).count()  # from Parquet footers; also proves the files are readable
+    rows = rows_written()
     spec = f"{partition_column}='{ds}'"
     old_location = _partition_location(spark, table, spec)
     if old_location is None:
