@@ -14,6 +14,7 @@ from pathlib import Path
 
 from mlflow.models import Model
 from pyspark import Accumulator
+from pyspark.errors import AnalysisException
 from pyspark.sql import DataFrame, SparkSession
 from pyspark.sql import functions as F
 from pyspark.sql.types import DoubleType, StringType, StructField, StructType
@@ -122,9 +123,12 @@ def model_inputs(model_dir: Path) -> list[ModelInput] | None:
 
 
 def _input_frame(spark: SparkSession, request: ScoreRequest) -> DataFrame:
-    if not spark.catalog.tableExists(request.input_table):
-        raise StepError(f"--input-table: table {request.input_table} does not exist")
-    frame = spark.table(request.input_table)
+    try:  # one metastore lookup instead of tableExists followed by table
+        frame = spark.table(request.input_table)
+    except AnalysisException as error:
+        if error.getCondition() != "TABLE_OR_VIEW_NOT_FOUND":
+            raise
+        raise StepError(f"--input-table: table {request.input_table} does not exist") from error
     columns = {name.lower() for name in frame.columns}
     missing = [c for c in [request.input_partition_column, *request.id_columns] if c.lower() not in columns]
     if missing:

@@ -160,3 +160,24 @@ def test_nan_features_defined_behaviour(spark, pyfunc_model, sklearn_model, canc
         score_partition(spark, _request(sklearn_model, table, refused))
     after = read_frame(hive_cursor, f"SELECT id, score, scored_at FROM {refused} WHERE dt = '{INPUT_DS}'")
     assert after.sort_values("id").reset_index(drop=True).equals(before.sort_values("id").reset_index(drop=True))
+
+
+def test_missing_input_table_is_named_and_nothing_is_written(spark, sklearn_model, test_database, hive_cursor):
+    output = f"{test_database}.scores_missing_input"
+    with pytest.raises(StepError, match=rf"--input-table: table {test_database}\.no_such_features does not exist"):
+        score_partition(spark, _request(sklearn_model, f"{test_database}.no_such_features", output))
+    assert not _table_exists(hive_cursor, output)
+
+
+def test_repeated_calls_in_one_session_ship_the_model_again_and_replace_the_partition(
+        spark, sklearn_model, cancer_input, cancer_frame, test_database, hive_cursor):
+    """A long-lived session scoring the same pinned model twice: the second call ships a new archive name (Spark
+    refuses a second file under a served name) and its rows replace the first call's."""
+    output = f"{test_database}.scores_repeated"
+    first = score_partition(spark, _request(sklearn_model, cancer_input, output))
+    before = read_frame(hive_cursor, f"SELECT scored_at FROM {output} WHERE dt = '{INPUT_DS}'")
+    second = score_partition(spark, _request(sklearn_model, cancer_input, output))
+    assert first.rows_written == second.rows_written == len(cancer_frame)
+    scored = read_frame(hive_cursor, f"SELECT id, scored_at FROM {output} WHERE dt = '{INPUT_DS}'")
+    assert len(scored) == len(cancer_frame) and scored["id"].is_unique
+    assert set(scored["scored_at"]).isdisjoint(set(before["scored_at"]))
