@@ -181,8 +181,9 @@ def to_markdown(results: BenchResults, notes: str) -> str:
                 f"| {c.workers} | {c.timings.rows:,} | {_rate(c.timings.best_rows_per_s)} | "
                 f"{_rate(c.timings.median_rows_per_s)} | {c.startup_seconds:.0f} |" for c in results.cluster]
         out += ["", "Executors run the project's virtualenv Python (`PYSPARK_PYTHON` / `spark.pyspark.python`), "
-                "standing in for the image's environment on every node; the model folder travels with "
-                "`SparkContext.addFile`. See `bench/cluster.py` for the packed-venv (`spark.archives`) alternative.",
+                "standing in for the image's environment on every node; the model travels as one zip archive "
+                "(`SparkContext.addArchive`, unpacked once per executor). See `bench/cluster.py` for the packed-venv "
+                "(`spark.archives`) alternative.",
                 ""]
     out += [NOTES_MARKER, notes.rstrip() + "\n" if notes.strip() else ""]
     return "\n".join(out)
