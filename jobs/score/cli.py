@@ -17,6 +17,7 @@ from jobs.common.logs import configure_logging
 from jobs.common.options import out_dir_option, retry_seconds_option
 from jobs.common.outputs import write_outputs
 from jobs.common.retry import with_retry
+from jobs.common.services import wait_for_mlflow
 from jobs.score.pipeline import ON_EMPTY, ScoreRequest, prepare_model, score_partition, validate_request
 from jobs.score.requirements import install_missing, parse_requirements, plan_install
 
@@ -91,6 +92,7 @@ def main(ds: str, model_uri: str, model_name: str, model_version: str, model_run
     installed = install_missing(plan_install(parse_requirements(requirements)), work_dir / "model-deps")
     click.echo(f"score: installed {', '.join(installed)}" if installed else "score: no requirement to install")
     _wait_for_metastore(metastore_uri, retry_seconds)
+    wait_for_mlflow(tracking_uri, retry_seconds)
 
     import mlflow
 

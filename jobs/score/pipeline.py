@@ -21,6 +21,7 @@ from pyspark.sql.types import DoubleType, StringType, StructField, StructType
 
 from jobs.common.errors import StepError
 from jobs.common.params import check_identifier, check_table, parse_date
+from jobs.common.registry import ModelRegistry
 from jobs.score.bundle import ModelBundle, fetch_bundle
 from jobs.score.publish import OutputColumn, ensure_output_table, publish_partition
 from jobs.score.shaping import DOUBLE, ScoreColumn, describe_output
@@ -93,6 +94,8 @@ class ScoreResult:
 def validate_request(request: ScoreRequest) -> None:
     """Checks every value that reaches SQL or a path (dates, identifiers, tables, choices)."""
     parse_date(request.ds)
+    # The step is normally given fetch-model's pinned URI; run by hand it must still never read outside the registry.
+    ModelRegistry.check_uri(request.model_uri)
     check_table(request.input_table, "--input-table")
     check_table(request.output_table, "--output-table")
     check_identifier(request.input_partition_column, "--input-partition-column")

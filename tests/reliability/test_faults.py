@@ -87,6 +87,7 @@ def test_sigkill_during_write_leaves_the_complete_old_partition_and_the_next_run
     ("validate", "HiveServer2"),
     ("validate", "MLflow tracking server"),
     ("score", "Hive metastore"),
+    ("score", "MLflow tracking server"),
 ])
 def test_stopped_service_is_retried_for_the_budget_then_named_and_nothing_is_written(
         step, service, rel_model, rel_input, test_database, hive_cursor, step_env, tmp_path):
@@ -105,8 +106,9 @@ def test_stopped_service_is_retried_for_the_budget_then_named_and_nothing_is_wri
                 "--output-table", output, "--output-partition-column", "dt", "--id-column", "id",
                 "--out-dir", str(out_dir)]
     else:
-        args = [*score_args(rel_model, rel_input, output, INPUT_DS, tmp_path), "--metastore-uri",
-                f"thrift://127.0.0.1:{port}"]
+        args = score_args(rel_model, rel_input, output, INPUT_DS, tmp_path)
+        if service == "Hive metastore":
+            args += ["--metastore-uri", f"thrift://127.0.0.1:{port}"]
 
     result = run_step(step, args, env, timeout=180)
 

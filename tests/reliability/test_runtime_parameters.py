@@ -67,8 +67,14 @@ def test_bad_ds_is_refused_before_any_service_and_writes_nothing(step, case, tmp
 
 
 @pytest.mark.parametrize("uri", OUTSIDE_REGISTRY)
-def test_model_uri_outside_the_registry_is_refused_before_contacting_mlflow(uri, tmp_path):
-    result, output = _invoke(fetch_model.main, ["--model-uri", uri, "--out-dir", str(tmp_path / "out")], tmp_path)
+@pytest.mark.parametrize("step", ["fetch_model", "score"])
+def test_model_uri_outside_the_registry_is_refused_before_contacting_mlflow(step, uri, tmp_path):
+    if step == "fetch_model":
+        result, output = _invoke(fetch_model.main, ["--model-uri", uri, "--out-dir", str(tmp_path / "out")], tmp_path)
+    else:  # a hand-run score step gets the URI directly, without fetch-model in front of it
+        args = _ds_args("score", "2024-01-01", tmp_path)
+        args[args.index("models:/m/1")] = uri
+        result, output = _invoke(score.main, args, tmp_path)
 
     assert result.exit_code == 1, output
     assert f"--model-uri: {uri!r} is not supported; use models:/<name>@<alias>" in output
