@@ -12,9 +12,8 @@ from demo.model import (
     register_multi_output_model,
     register_pyfunc_model,
     register_sklearn_model,
-    training_frame,
 )
-from tests.integration.helpers import load_partition
+from tests.integration.helpers import cancer_frame_with_ids, load_partition
 
 INPUT_DS = "2024-03-01"
 
@@ -44,8 +43,7 @@ def multi_output_model(mlflow_client, local_stack) -> RegisteredModel:
 @pytest.fixture(scope="session")
 def cancer_frame() -> pd.DataFrame:
     """The demo input: an `id` column plus the 30 breast-cancer features."""
-    features, _ = training_frame()
-    return pd.concat([pd.DataFrame({"id": range(len(features))}, dtype="int64"), features], axis=1)
+    return cancer_frame_with_ids()
 
 
 @pytest.fixture(scope="session")

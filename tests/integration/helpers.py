@@ -17,6 +17,14 @@ REPO_ROOT = Path(__file__).resolve().parents[2]
 HIVE_TYPES = {"int64": "BIGINT", "float64": "DOUBLE", "object": "STRING", "str": "STRING", "string": "STRING"}
 
 
+def cancer_frame_with_ids() -> pd.DataFrame:
+    """The demo input as the step tables hold it: an `id` column plus the 30 breast-cancer features (569 rows)."""
+    from demo.model import training_frame
+
+    features, _ = training_frame()
+    return pd.concat([pd.DataFrame({"id": range(len(features))}, dtype="int64"), features], axis=1)
+
+
 def create_partitioned_table(cursor, table: str, frame: pd.DataFrame, partition_column: str = "dt") -> None:
     """CREATE TABLE (Hive format, Parquet) with the frame's columns and a STRING partition column."""
     columns = ", ".join(f"{name} {HIVE_TYPES[str(dtype)]}" for name, dtype in frame.dtypes.items())

@@ -7,8 +7,8 @@ import uuid
 import pandas as pd
 import pytest
 
-from demo.model import RegisteredModel, register_pyfunc_model, training_frame
-from tests.integration.helpers import load_partition
+from demo.model import RegisteredModel, register_pyfunc_model
+from tests.integration.helpers import cancer_frame_with_ids, load_partition
 
 INPUT_DS = "2024-06-01"
 
@@ -22,8 +22,7 @@ def rel_model(mlflow_client, local_stack) -> RegisteredModel:
 @pytest.fixture(scope="session")
 def rel_frame() -> pd.DataFrame:
     """`id` plus the 30 breast-cancer features (569 rows)."""
-    features, _ = training_frame()
-    return pd.concat([pd.DataFrame({"id": range(len(features))}, dtype="int64"), features], axis=1)
+    return cancer_frame_with_ids()
 
 
 @pytest.fixture(scope="session")
