@@ -144,6 +144,7 @@ class Benchmark:
         def run_ours() -> float:
             answer = ours.call("ours", model=model_dict, ds=MAIN_DS)
             _check_rows(answer, settings.rows, "ours")
+            _check_file_io(answer, "direct", "ours")
             for name, seconds in answer["phases"].items():
                 phases.setdefault(name, []).append(seconds)
             return answer["seconds"]
@@ -166,10 +167,11 @@ class Benchmark:
             "row_udf": run_row_udf,
         }
         if constant is not None:
-            def run_ours_variant(output_table: str, variant_model: dict, batch: int) -> float:
+            def run_ours_variant(output_table: str, variant_model: dict, file_io: str) -> float:
                 answer = ours.call("ours", model=variant_model, ds=MAIN_DS, output_table=output_table,
-                                   arrow_batch_size=batch)
+                                   file_io=file_io)
                 _check_rows(answer, settings.rows, output_table)
+                _check_file_io(answer, "spark" if file_io == "spark" else "direct", output_table)
                 return answer["seconds"]
 
             def run_limit_1_thread() -> float:
@@ -177,8 +179,8 @@ class Benchmark:
                     return run_limit(limit_model, features)
 
             runners["ours_constant_model"] = lambda: run_ours_variant("bench.scores_constant",
-                                                                      _model_dict(constant), 100_000)
-            runners["ours_arrow_10k"] = lambda: run_ours_variant("bench.scores_ours_10k", model_dict, 10_000)
+                                                                      _model_dict(constant), "auto")
+            runners["ours_spark_io"] = lambda: run_ours_variant("bench.scores_ours_spark_io", model_dict, "spark")
             runners["limit_1_thread"] = run_limit_1_thread
             timings.update({name: PathTimings(settings.rows) for name in DIAGNOSTICS})
         names = list(runners)
@@ -195,7 +197,8 @@ class Benchmark:
                     timings[name].seconds.append(seconds)
         timings["ours"].peak_rss_bytes = ours.peak_rss_bytes
         timings["spark_udf"].peak_rss_bytes = plain.peak_rss_bytes
-        timings["ours"].note = "score_partition per round: model download, checks, probe, score, atomic publish"
+        timings["ours"].note = ("score_partition per round (direct Parquet path): model download, checks, probe, "
+                                "score, atomic publish")
         timings["spark_udf"].note = "per round: spark_udf built (model download), scored, INSERT OVERWRITE"
         self.results.paths = {name: timings[name] for name in PATHS}
         self.results.diagnostics = {name: timings[name] for name in DIAGNOSTICS if name in timings}
@@ -250,6 +253,7 @@ class Benchmark:
                         answer = host.call("ours", model=_model_dict(model), ds=settings.cluster_ds,
                                            output_table="bench.scores_cluster")
                         _check_rows(answer, settings.cluster_partition_rows, f"cluster-{workers}")
+                        _check_file_io(answer, "direct", f"cluster-{workers}")
                         log.info("cluster %d workers round %d: %.2fs", workers, round_index, answer["seconds"])
                         if round_index >= settings.warmup:
                             timings.seconds.append(answer["seconds"])
@@ -271,6 +275,12 @@ def _first_line(error: Exception) -> str:
 def _check_rows(answer: dict, expected: int, path: str) -> None:
     if answer["rows"] != expected:
         raise RuntimeError(f"{path} wrote {answer['rows']} rows; expected {expected}")
+
+
+def _check_file_io(answer: dict, expected: str, path: str) -> None:
+    """The benchmark must measure the path it names: a silent fallback to Spark's reader would mislabel it."""
+    if answer["file_io"] != expected:
+        raise RuntimeError(f"{path} scored with file io {answer['file_io']!r}; expected {expected!r}")
 
 
 def _requirements_of(model: RegisteredBenchModel, tracking_uri: str) -> list[str]:

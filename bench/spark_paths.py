@@ -22,11 +22,12 @@ FILES_PER_MILLION = 4
 
 @dataclass
 class RunOutcome:
-    """One measured run: rows scored, wall seconds, and the step's own phase timings when it reports them."""
+    """One measured run: rows scored, wall seconds, and the step's phase timings and file io when it reports them."""
 
     rows: int
     seconds: float
     phases: dict[str, float] = field(default_factory=dict)
+    file_io: str = ""
 
 
 def session_conf(warehouse_dir: Path, tmp_dir: Path, metastore_uri: str) -> dict[str, str]:
@@ -130,7 +131,7 @@ def _row_scorer(model_dir: str, features: list[str]):
 
 
 def ours_request(model: dict[str, str], ds: str, work_dir: Path, output_table: str = "bench.scores_ours",
-                 arrow_batch_size: int = 100_000):
+                 arrow_batch_size: int = 100_000, file_io: str = "auto"):
     """The score step's request for partition `ds` (model: name, version, run_id, uri)."""
     from jobs.score.pipeline import ScoreRequest
 
@@ -138,7 +139,7 @@ def ours_request(model: dict[str, str], ds: str, work_dir: Path, output_table: s
         ds=ds, model_uri=model["uri"], model_name=model["name"], model_version=model["version"],
         model_run_id=model["run_id"], input_table=INPUT_TABLE, input_partition_column=PARTITION_COLUMN,
         id_columns=[data.ID_COLUMN], output_table=output_table, output_partition_column=PARTITION_COLUMN,
-        score_column="score", arrow_batch_size=arrow_batch_size, work_dir=work_dir,
+        score_column="score", arrow_batch_size=arrow_batch_size, work_dir=work_dir, file_io=file_io,
     )
 
 
@@ -148,4 +149,4 @@ def run_ours(spark: SparkSession, request) -> RunOutcome:
 
     started = time.monotonic()
     result = score_partition(spark, request)
-    return RunOutcome(result.rows_written, time.monotonic() - started, dict(result.timings))
+    return RunOutcome(result.rows_written, time.monotonic() - started, dict(result.timings), result.file_io)

@@ -18,6 +18,7 @@ from jobs.common.options import out_dir_option, retry_seconds_option
 from jobs.common.outputs import write_outputs
 from jobs.common.retry import with_retry
 from jobs.common.services import wait_for_mlflow
+from jobs.score.direct import FILE_IO
 from jobs.score.pipeline import ON_EMPTY, ScoreRequest, prepare_model, score_partition, validate_request
 from jobs.score.requirements import install_missing, parse_requirements, plan_install
 
@@ -66,6 +67,9 @@ def _wait_for_metastore(uri: str, budget_seconds: float) -> None:
               help="Rows per Arrow batch handed to the model.")
 @click.option("--model-threads", type=click.IntRange(1), default=1, show_default=True,
               help="Native threads the model may use per Spark task (avoids oversubscribing the cores).")
+@click.option("--file-io", type=click.Choice(FILE_IO), default="auto", show_default=True,
+              help="auto: Spark tasks read and write the Parquet files with pyarrow when the input allows it "
+                   "(faster), else Spark's reader and writer; spark: always Spark's (docs/STEPS.md).")
 @click.option("--work-dir", type=click.Path(file_okay=False, path_type=Path), default=None,
               help="Folder for the model download and installed requirements (default: a new temp folder).")
 @retry_seconds_option
@@ -74,7 +78,7 @@ def main(ds: str, model_uri: str, model_name: str, model_version: str, model_run
          input_table: str, input_partition_column: str, id_columns: tuple[str, ...], output_table: str,
          output_partition_column: str, score_column: str, on_empty: str, spark_master: str,
          spark_conf: tuple[str, ...], metastore_uri: str, tracking_uri: str | None, arrow_batch_size: int,
-         model_threads: int, work_dir: Path | None, retry_seconds: float, out_dir: Path) -> None:
+         model_threads: int, file_io: str, work_dir: Path | None, retry_seconds: float, out_dir: Path) -> None:
     """Score the input partition DS with the pinned model into the output table's DS partition.
 
     The partition is replaced atomically: readers see the complete old scores or the complete new ones.
@@ -86,6 +90,7 @@ def main(ds: str, model_uri: str, model_name: str, model_version: str, model_run
         model_run_id=model_run_id, input_table=input_table, input_partition_column=input_partition_column,
         id_columns=list(id_columns), output_table=output_table, output_partition_column=output_partition_column,
         score_column=score_column, on_empty=on_empty, arrow_batch_size=arrow_batch_size, work_dir=work_dir,
+        file_io=file_io,
     )
     validate_request(request)
     conf = dict(_split_conf(item) for item in spark_conf)
@@ -120,7 +125,8 @@ def main(ds: str, model_uri: str, model_name: str, model_version: str, model_run
         timings = {"session_start": session_seconds, "model_wait": model_seconds, **result.timings}
         phases = ", ".join(f"{name} {seconds:.1f}s" for name, seconds in timings.items())
         click.echo(f"score: {result.rows_written} rows into {output_table} {output_partition_column}={ds} "
-                   f"({', '.join(result.score_columns)}) in {time.monotonic() - started:.1f}s [{phases}]")
+                   f"({', '.join(result.score_columns)}) in {time.monotonic() - started:.1f}s, "
+                   f"file io {result.file_io} [{phases}]")
 
 
 def _split_conf(item: str) -> tuple[str, str]:

@@ -9,11 +9,13 @@ import datetime as dt
 import logging
 import tempfile
 import time
+import uuid
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import pyarrow as pa
 from mlflow.models import Model
-from pyspark import Accumulator
 from pyspark.errors import AnalysisException
 from pyspark.sql import DataFrame, SparkSession
 from pyspark.sql import functions as F
@@ -22,11 +24,13 @@ from pyspark.sql.types import DoubleType, StringType, StructField, StructType
 from jobs.common.errors import StepError
 from jobs.common.params import check_identifier, check_table, parse_date
 from jobs.common.registry import ModelRegistry
+from jobs.score.arrow_types import arrow_type
 from jobs.score.bundle import ModelBundle, fetch_bundle
+from jobs.score.direct import FILE_IO, DirectInput, NotDirect, plan_direct_input, read_sample, sweep_temporaries
 from jobs.score.publish import OutputColumn, ensure_output_table, publish_partition
 from jobs.score.shaping import DOUBLE, ScoreColumn, describe_output
 from jobs.score.signature import FeaturePlan, ModelInput, plan_features
-from jobs.score.worker import cached_model, make_batch_scorer
+from jobs.score.worker import FileOutput, cached_model, make_batch_scorer, make_file_scorer
 
 log = logging.getLogger(__name__)
 ON_EMPTY = ("fail", "skip")
@@ -49,10 +53,12 @@ class ScoreRequest:
         id_columns: columns copied from input to output (at least one).
         output_table, output_partition_column, score_column: where and under which name scores go.
         on_empty: `fail` (default: an empty input never replaces existing scores) or `skip` (exit 0, no write).
-        arrow_batch_size: rows per Arrow batch handed to the model (spark.sql.execution.arrow.maxRecordsPerBatch).
+        arrow_batch_size: rows per Arrow batch handed to the model (read, scored and written at a time).
         min_partitions: repartition the input to at least this many tasks (None: Spark's default parallelism)
             so every core scores even when the partition is one small file.
         work_dir: folder for the downloaded model and its archive (default: a new temp folder).
+        file_io: `auto` (default: the direct Parquet path when the input allows it, see direct.py) or `spark`
+            (always Spark's reader and writer).
     """
 
     ds: str
@@ -70,6 +76,7 @@ class ScoreRequest:
     arrow_batch_size: int = 100_000
     min_partitions: int | None = None
     work_dir: Path | None = None
+    file_io: str = "auto"
 
 
 @dataclass(frozen=True)
@@ -82,6 +89,7 @@ class ScoreResult:
         score_columns: names of the stored score columns.
         seconds: wall time of score_partition.
         timings: seconds per phase (model_download, checks, probe, score_and_write).
+        file_io: the path that read and wrote the rows: `direct` or `spark`.
     """
 
     rows_written: int
@@ -89,6 +97,7 @@ class ScoreResult:
     score_columns: list[str]
     seconds: float
     timings: dict[str, float] = field(default_factory=dict)
+    file_io: str = "spark"
 
 
 def validate_request(request: ScoreRequest) -> None:
@@ -109,6 +118,8 @@ def validate_request(request: ScoreRequest) -> None:
         raise StepError(f"--on-empty: {request.on_empty!r} is not one of {', '.join(ON_EMPTY)}")
     if request.arrow_batch_size < 1:
         raise StepError("--arrow-batch-size must be at least 1")
+    if request.file_io not in FILE_IO:
+        raise StepError(f"--file-io: {request.file_io!r} is not one of {', '.join(FILE_IO)}")
 
 
 def model_inputs(model_dir: Path) -> list[ModelInput] | None:
@@ -164,9 +175,11 @@ def score_partition(spark: SparkSession, request: ScoreRequest, bundle: ModelBun
     """Scores one input partition and publishes it atomically as the output partition.
 
     Order: validate values; download the model (unless `bundle` is given); check its signature against the input
-    table; check the input partition is not empty; predict a small sample on the driver (decides the score
-    columns, see shaping.py); create/check the output table; score with mapInPandas (whole Arrow batches, model
-    loaded once per Python worker) and publish (see publish.py). Every check runs before the first byte is written.
+    table; plan the direct Parquet path when the input allows it (direct.py); check the input partition is not
+    empty; predict a small sample on the driver (decides the score columns, see shaping.py); create/check the
+    output table; score whole Arrow batches with the model loaded once per Python worker, either in tasks that
+    read and write the Parquet files themselves (direct) or through mapInPandas (Spark's reader and writer); and
+    publish (see publish.py). Every check runs before the first byte is written.
 
     Args:
         spark: a session with Hive support (jobs.common.spark.build_spark).
@@ -199,7 +212,8 @@ def score_partition(spark: SparkSession, request: ScoreRequest, bundle: ModelBun
     if not plan.columns:
         raise StepError(f"input table {request.input_table} has no feature columns besides ids and partition")
     features = _features_frame(frame, plan, request.id_columns)
-    sample = features.limit(PROBE_ROWS).toPandas()
+    direct = _plan_direct(spark, request, features)
+    sample = read_sample(direct, PROBE_ROWS) if direct else features.limit(PROBE_ROWS).toPandas()[plan.columns]
     timings["checks"] = time.monotonic() - phase
     if sample.empty:
         message = (f"input partition {request.input_partition_column}={request.ds} of {request.input_table} "
@@ -211,7 +225,7 @@ def score_partition(spark: SparkSession, request: ScoreRequest, bundle: ModelBun
 
     phase = time.monotonic()
     try:
-        probe = cached_model(bundle.key, str(bundle.local_dir)).predict(sample[plan.columns])
+        probe = cached_model(bundle.key, str(bundle.local_dir)).predict(sample)
     except Exception as error:
         raise StepError(f"the model failed on a sample of the input; nothing was written: {error}") from error
     score_columns = describe_output(probe, request.score_column)
@@ -223,24 +237,69 @@ def score_partition(spark: SparkSession, request: ScoreRequest, bundle: ModelBun
     output_columns += [OutputColumn(c.name, c.type) for c in score_columns] + METADATA_COLUMNS
     table_location = ensure_output_table(spark, request.output_table, output_columns,
                                          request.output_partition_column)
-    rows_scored = spark.sparkContext.accumulator(0)
-    scored = _scored_frame(spark, features, bundle, plan, request, score_columns, id_fields, rows_scored)
+    lineage = {"model_name": request.model_name, "model_version": request.model_version,
+               "model_run_id": request.model_run_id, "scored_at": dt.datetime.now(dt.UTC).replace(tzinfo=None)}
+    spark.sparkContext.addArchive(str(bundle.archive))
+    if direct:
+        write = _direct_writer(spark, direct, bundle, score_columns, output_columns, lineage, request)
+    else:
+        write = _spark_writer(spark, features, bundle, plan, request, score_columns, id_fields, lineage)
     try:
-        rows = publish_partition(spark, scored, request.output_table, table_location,
-                                 request.output_partition_column, request.ds, lambda: rows_scored.value)
+        rows = publish_partition(spark, write, request.output_table, table_location,
+                                 request.output_partition_column, request.ds)
     except Exception as error:
         if isinstance(error, StepError):
             raise
         raise StepError(f"scoring failed; the output partition was left as it was: {_root_cause(error)}") from error
     timings["score_and_write"] = time.monotonic() - phase
-    return ScoreResult(rows, False, [c.name for c in score_columns], time.monotonic() - started, timings)
+    return ScoreResult(rows, False, [c.name for c in score_columns], time.monotonic() - started, timings,
+                       "direct" if direct else "spark")
 
 
-def _scored_frame(spark: SparkSession, features: DataFrame, bundle: ModelBundle, plan: FeaturePlan,
+def _plan_direct(spark: SparkSession, request: ScoreRequest, features: DataFrame) -> DirectInput | None:
+    """The direct Parquet path's plan, or None (with the reason logged) when Spark's reader and writer must run."""
+    if request.file_io == "spark":
+        log.info("file io: spark (--file-io spark)")
+        return None
+    try:
+        direct = plan_direct_input(spark, request.input_table, request.input_partition_column, features,
+                                   request.id_columns, _parallelism(spark, request))
+    except NotDirect as reason:
+        log.info("file io: spark, the direct Parquet path does not apply: %s", reason)
+        return None
+    log.info("file io: direct, %d rows in %d work units", direct.rows, len(direct.units))
+    return direct
+
+
+def _parallelism(spark: SparkSession, request: ScoreRequest) -> int:
+    return request.min_partitions or spark.sparkContext.defaultParallelism
+
+
+def _direct_writer(spark: SparkSession, direct: DirectInput, bundle: ModelBundle, score_columns: list[ScoreColumn],
+                   output_columns: list[OutputColumn], lineage: dict[str, object],
+                   request: ScoreRequest) -> Callable[[str], int]:
+    schema = pa.schema([(c.name, pa.timestamp("us", tz="UTC") if c.type == "timestamp" else arrow_type(c.type))
+                        for c in output_columns])
+    scored_at = lineage["scored_at"].replace(tzinfo=dt.UTC)
+
+    def write(folder: str) -> int:
+        output = FileOutput(folder, uuid.uuid4().hex[:12], schema, {**lineage, "scored_at": scored_at},
+                            request.arrow_batch_size)
+        scorer = make_file_scorer(bundle.key, bundle.archive_name, direct, score_columns, output)
+        units = spark.sparkContext.parallelize(direct.units, len(direct.units))
+        rows = sum(units.mapPartitions(scorer).collect())
+        sweep_temporaries(folder)
+        if rows != direct.rows:  # a guard: a lost or doubled unit must never be published
+            raise StepError(f"the direct path wrote {rows} rows for {direct.rows} input rows; nothing was published")
+        return rows
+
+    return write
+
+
+def _spark_writer(spark: SparkSession, features: DataFrame, bundle: ModelBundle, plan: FeaturePlan,
                   request: ScoreRequest, score_columns: list[ScoreColumn], id_fields: list[StructField],
-                  rows_scored: Accumulator) -> DataFrame:
-    spark.sparkContext.addArchive(str(bundle.archive))
-    parallelism = request.min_partitions or spark.sparkContext.defaultParallelism
+                  lineage: dict[str, object]) -> Callable[[str], int]:
+    parallelism = _parallelism(spark, request)
     if features.rdd.getNumPartitions() < parallelism:
         features = features.repartition(parallelism)
     schema = StructType([
@@ -249,18 +308,24 @@ def _scored_frame(spark: SparkSession, features: DataFrame, bundle: ModelBundle,
     ])
     # The accumulator counts rows in the write job itself. The scorer runs in that job's result stage, where Spark
     # applies each partition's update once (retried or speculative copies of a task are not counted twice).
+    rows_scored = spark.sparkContext.accumulator(0)
     scorer = make_batch_scorer(bundle.key, bundle.archive_name, plan.columns, request.id_columns, score_columns,
                                rows_scored)
     scored = features.mapInPandas(scorer, schema)
     for column in score_columns:
         if column.type == DOUBLE:  # shaping turned NaN/inf into NaN; store them as NULL
             scored = scored.withColumn(column.name, F.nanvl(F.col(column.name), F.lit(None).cast("double")))
-    scored_at = dt.datetime.now(dt.UTC).replace(tzinfo=None)
-    return scored.select(
+    scored = scored.select(
         *[F.col(f.name) for f in id_fields], *[F.col(c.name) for c in score_columns],
-        F.lit(request.model_name).alias("model_name"), F.lit(request.model_version).alias("model_version"),
-        F.lit(request.model_run_id).alias("model_run_id"), F.lit(scored_at).cast("timestamp").alias("scored_at"),
+        *[F.lit(value).alias(name) for name, value in lineage.items() if name != "scored_at"],
+        F.lit(lineage["scored_at"]).cast("timestamp").alias("scored_at"),
     )
+
+    def write(folder: str) -> int:
+        scored.write.mode("errorifexists").parquet(folder)
+        return rows_scored.value
+
+    return write
 
 
 def _root_cause(error: Exception) -> str:

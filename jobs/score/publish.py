@@ -2,8 +2,9 @@
 
 Why not `INSERT OVERWRITE ... PARTITION`: Spark's Hive insert deletes the partition's old files and then moves
 the new ones in; a kill (SIGKILL, node loss) between the two leaves the partition empty or half-written. Here:
-  1. the rows are written to `<table location>/scoring-runs/<col>=<ds>/<run id>/` (a new folder per run;
-     nothing reads it yet; a kill here leaves the old partition untouched and an orphan folder);
+  1. the rows are written (by Spark's writer or by the direct path's tasks, see direct.py) to
+     `<table location>/scoring-runs/<col>=<ds>/<run id>/` (a new folder per run; nothing reads it yet; a kill
+     here leaves the old partition untouched and an orphan folder);
   2. `ALTER TABLE ... PARTITION (...) SET LOCATION` (or `ADD PARTITION ... LOCATION` the first time) swaps the
      partition to the new folder in one metastore transaction: readers see all old rows or all new rows;
   3. the previous folder and orphans of killed runs for this partition are deleted (best effort: a kill here
@@ -19,9 +20,10 @@ import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from pyspark.sql import DataFrame, SparkSession
+from pyspark.sql import SparkSession
 
 from jobs.common.errors import StepError
+from jobs.score.catalog import TableDescription, describe_table
 
 log = logging.getLogger(__name__)
 RUNS_FOLDER = "scoring-runs"
@@ -40,6 +42,12 @@ def _describe_location(spark: SparkSession, statement: str) -> str:
         if row[0] == "Location":
             return row[1]
     raise StepError(f"no Location in the output of: {statement}")
+
+
+def _location(description: TableDescription, table: str) -> str:
+    if not description.details.get("Location"):
+        raise StepError(f"no Location in the description of {table}")
+    return description.details["Location"]
 
 
 def ensure_output_table(spark: SparkSession, table: str, columns: list[OutputColumn], partition_column: str) -> str:
@@ -61,15 +69,16 @@ def ensure_output_table(spark: SparkSession, table: str, columns: list[OutputCol
             f"STORED AS PARQUET"
         )
         log.info("created output table %s", table)
-    else:
-        _check_existing(spark, table, columns, partition_column)
-    return _describe_location(spark, f"DESCRIBE TABLE EXTENDED {table}")
+        return _location(describe_table(spark, table), table)
+    description = describe_table(spark, table)
+    _check_existing(description, table, columns, partition_column)
+    return _location(description, table)
 
 
-def _check_existing(spark: SparkSession, table: str, columns: list[OutputColumn], partition_column: str) -> None:
-    catalog_columns = spark.catalog.listColumns(table)
-    data = {c.name.lower(): c.dataType.lower() for c in catalog_columns if not c.isPartition}
-    partitions = [c.name.lower() for c in catalog_columns if c.isPartition]
+def _check_existing(description: TableDescription, table: str, columns: list[OutputColumn],
+                    partition_column: str) -> None:
+    data = {name.lower(): kind.lower() for name, kind in description.columns.items()}
+    partitions = [name.lower() for name in description.partition_columns]
     problems = []
     if partitions != [partition_column.lower()]:
         problems.append(f"partitioned by {partitions or 'nothing'}, expected [{partition_column!r}]")
@@ -117,15 +126,15 @@ def _partition_location(spark: SparkSession, table: str, spec: str) -> str | Non
     return _describe_location(spark, f"DESCRIBE FORMATTED {table} PARTITION ({spec})")
 
 
-def publish_partition(spark: SparkSession, scored: DataFrame, table: str, table_location: str,
-                      partition_column: str, ds: str, rows_written: Callable[[], int]) -> int:
-    """Writes `scored` as the complete new content of partition `partition_column=ds` (see module docstring).
+def publish_partition(spark: SparkSession, write: Callable[[str], int], table: str, table_location: str,
+                      partition_column: str, ds: str) -> int:
+    """Makes what `write` writes the complete new content of partition `partition_column=ds` (see module docstring).
 
     `table`, `partition_column` and `ds` must already be validated (identifiers, real date).
 
     Args:
-        rows_written: called once the write job succeeded and before the swap; returns the rows it wrote (counted
-            during the write, so no second job re-reads the new folder).
+        write: writes the scored rows into the new, not yet existing folder it is given (a qualified URI) and
+            returns how many it wrote (counted during the write, so no second job re-reads the folder).
 
     Returns:
         The number of rows the partition now holds.
@@ -134,8 +143,7 @@ def publish_partition(spark: SparkSession, scored: DataFrame, table: str, table_
     runs_dir = f"{table_location.rstrip('/')}/{RUNS_FOLDER}/{partition_column}={ds}"
     run_id = f"{dt.datetime.now(dt.UTC):%Y%m%dT%H%M%S}-{uuid.uuid4().hex[:8]}"
     new_location = fs.qualified(f"{runs_dir}/{run_id}")
-    scored.write.mode("errorifexists").parquet(new_location)
-    rows = rows_written()
+    rows = write(new_location)
     spec = f"{partition_column}='{ds}'"
     old_location = _partition_location(spark, table, spec)
     if old_location is None:

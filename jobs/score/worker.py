@@ -1,11 +1,28 @@
-"""What runs inside Spark's Python workers: the model loaded once per worker, scoring whole Arrow batches."""
+"""What runs inside Spark's Python workers: the model loaded once per worker, scoring whole Arrow batches.
+
+Two entry points: `make_batch_scorer` for mapInPandas (Spark reads and writes) and `make_file_scorer` for the
+direct Parquet path (the worker reads and writes the files itself, see direct.py).
+"""
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 
 import pandas as pd
+import pyarrow as pa
+import pyarrow.parquet as pq
 
+from jobs.score.direct import (
+    TEMPORARY_PREFIX,
+    DirectInput,
+    WorkUnit,
+    column,
+    features_frame,
+    open_file,
+    read_batches,
+)
 from jobs.score.shaping import ScoreColumn, shape_output
 
 # One loaded model per process and pinned model (see bundle.model_key): Spark reuses Python workers across tasks
@@ -51,3 +68,75 @@ def make_batch_scorer(model_key: str, archive_name: str, features: list[str], id
             yield pd.concat([batch[id_columns].reset_index(drop=True), scores], axis=1)
 
     return score_batches
+
+
+@dataclass(frozen=True)
+class FileOutput:
+    """Where and how the direct path's tasks write (see direct.py).
+
+    Attributes:
+        folder: the run folder (a URI as the metastore will hold it).
+        run_tag: unique per run; part of every file name.
+        schema: Arrow schema of the written files (ids, score columns, lineage columns).
+        lineage: model_name, model_version, model_run_id and scored_at values for every row.
+        batch_rows: rows read, scored and written at a time (bounds each task's memory).
+    """
+
+    folder: str
+    run_tag: str
+    schema: pa.Schema
+    lineage: dict[str, object]
+    batch_rows: int
+
+    def file_name(self, unit: WorkUnit) -> str:
+        return f"part-{unit.index:05d}-{self.run_tag}.snappy.parquet"
+
+
+def make_file_scorer(model_key: str, archive_name: str, direct: DirectInput, score_columns: list[ScoreColumn],
+                     output: FileOutput) -> Callable[[Iterator[WorkUnit]], Iterator[int]]:
+    """The function given to `RDD.mapPartitions` over the work units: yields the rows written per unit.
+
+    Each unit's file is written under a hidden temporary name and renamed when complete, so the run folder never
+    holds a partial part file under its final name; a retried task rewrites its unit's file under the same name.
+    """
+
+    def score_units(units: Iterator[WorkUnit]) -> Iterator[int]:
+        from pyspark import SparkFiles
+
+        model = cached_model(model_key, SparkFiles.get(archive_name))
+        filesystem, folder = open_file(output.folder)
+        filesystem.create_dir(folder, recursive=True)
+        for unit in units:
+            temporary = f"{folder}/{TEMPORARY_PREFIX}{uuid.uuid4().hex}-{output.file_name(unit)}"
+            written = 0
+            try:
+                with pq.ParquetWriter(temporary, output.schema, filesystem=filesystem) as writer:
+                    for batch in read_batches(unit, direct.ids + direct.features, output.batch_rows):
+                        prediction = model.predict(features_frame(batch, direct.features))
+                        scores = shape_output(prediction, score_columns, batch.num_rows)
+                        writer.write_table(_output_table(batch, direct, scores, output))
+                        written += batch.num_rows
+            except BaseException:
+                _delete_quietly(filesystem, temporary)
+                raise
+            filesystem.move(temporary, f"{folder}/{output.file_name(unit)}")
+            yield written
+
+    return score_units
+
+
+def _delete_quietly(filesystem, path: str) -> None:
+    try:
+        filesystem.delete_file(path)
+    except OSError:  # never written, or already gone: the driver sweeps what is left (direct.sweep_temporaries)
+        pass
+
+
+def _output_table(batch: pa.RecordBatch, direct: DirectInput, scores: pd.DataFrame, output: FileOutput) -> pa.Table:
+    rows = batch.num_rows
+    arrays = [column(batch, c) for c in direct.ids]
+    for name in scores.columns:  # shaping left NaN for unusable numbers: from_pandas stores them as NULL
+        arrays.append(pa.array(scores[name].to_numpy(), output.schema.field(name).type, from_pandas=True))
+    arrays += [pa.repeat(pa.scalar(value, output.schema.field(name).type), rows)
+               for name, value in output.lineage.items()]
+    return pa.Table.from_arrays(arrays, schema=output.schema)

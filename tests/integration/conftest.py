@@ -13,13 +13,23 @@ from demo.model import (
     register_pyfunc_model,
     register_sklearn_model,
 )
-from tests.integration.helpers import cancer_frame_with_ids, load_partition
+from tests.integration.helpers import INPUT_DS, cancer_frame_with_ids, load_partition
 
-INPUT_DS = "2024-03-01"
+__all__ = ["INPUT_DS"]  # tests import the partition date from here
 
 
 def _unique(prefix: str) -> str:
     return f"{prefix}_{uuid.uuid4().hex[:6]}"
+
+
+@pytest.fixture(scope="module")
+def spark(local_stack, tmp_path_factory, mlflow_client):
+    """One in-process Spark session per test module (library-level tests), stopped after the module."""
+    from jobs.common.spark import build_spark
+
+    session = build_spark("it-score", "local[2]", local_stack.metastore_uri, tmp_path_factory.mktemp("spark"))
+    yield session
+    session.stop()
 
 
 @pytest.fixture(scope="session")

@@ -12,8 +12,10 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from generator.localstack import StackEndpoints
+from jobs.score.pipeline import ScoreRequest
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
+INPUT_DS = "2024-03-01"
 HIVE_TYPES = {"int64": "BIGINT", "float64": "DOUBLE", "object": "STRING", "str": "STRING", "string": "STRING"}
 
 
@@ -33,14 +35,32 @@ def create_partitioned_table(cursor, table: str, frame: pd.DataFrame, partition_
 
 
 def load_partition(cursor, stack: StackEndpoints, table: str, frame: pd.DataFrame, ds: str,
-                   partition_column: str = "dt") -> None:
-    """Writes `frame` as Parquet and attaches it as partition `ds` (fast: no row-by-row INSERT through SQL)."""
+                   partition_column: str = "dt", files: int = 1, row_group_rows: int | None = None) -> None:
+    """Writes `frame` as Parquet and attaches it as partition `ds` (fast: no row-by-row INSERT through SQL).
+
+    Args:
+        files: split the rows into this many files (contiguous slices).
+        row_group_rows: rows per Parquet row group (None: pyarrow's default, one group for test-sized frames).
+    """
     create_partitioned_table(cursor, table, frame, partition_column)
     folder = stack.warehouse_dir / "_test_input" / table / f"{ds}-{uuid.uuid4().hex[:6]}"
     folder.mkdir(parents=True)
-    pq.write_table(pa.Table.from_pandas(frame, preserve_index=False), folder / "part-0.parquet")
+    bounds = [len(frame) * index // files for index in range(files + 1)]
+    for index in range(files):
+        part = frame.iloc[bounds[index]:bounds[index + 1]]
+        pq.write_table(pa.Table.from_pandas(part, preserve_index=False), folder / f"part-{index}.parquet",
+                       row_group_size=row_group_rows)
     cursor.execute(f"ALTER TABLE {table} DROP IF EXISTS PARTITION ({partition_column}='{ds}')")
     cursor.execute(f"ALTER TABLE {table} ADD PARTITION ({partition_column}='{ds}') LOCATION '{folder.as_uri()}'")
+
+
+def score_request(model, input_table: str, output_table: str, ds: str = INPUT_DS, **overrides) -> ScoreRequest:
+    """The score step's request for `model` over `input_table` (id column `id`, partitions `dt`)."""
+    values = dict(ds=ds, model_uri=model.pinned_uri, model_name=model.name, model_version=model.version,
+                  model_run_id=model.run_id, input_table=input_table, input_partition_column="dt",
+                  id_columns=["id"], output_table=output_table, output_partition_column="dt", score_column="score")
+    values.update(overrides)
+    return ScoreRequest(**values)
 
 
 def read_frame(cursor, statement: str) -> pd.DataFrame:

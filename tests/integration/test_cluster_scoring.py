@@ -35,9 +35,12 @@ def test_cluster_scoring_writes_the_same_scores_as_local_mode(pyfunc_model, canc
                                                               test_database, step_env, tmp_path):
     local_table = f"{test_database}.cluster_check_local"
     cluster_table = f"{test_database}.cluster_check_cluster"
-    local = run_step("score", _score_args(pyfunc_model, cancer_input, local_table, "local[1]", tmp_path, "local-step"),
-                     step_env)
+    # Local mode through Spark's reader and writer, the cluster through the direct Parquet path: two independent
+    # routes must agree.
+    local_args = _score_args(pyfunc_model, cancer_input, local_table, "local[1]", tmp_path, "local-step")
+    local = run_step("score", [*local_args, "--file-io", "spark"], step_env)
     assert local.returncode == 0, local.stderr
+    assert "file io spark" in local.stdout
 
     with StandaloneCluster(tmp_path / "spark-cluster", workers=2, cores=1, memory="1g") as cluster:
         args = _score_args(pyfunc_model, cancer_input, cluster_table, cluster.master_url, tmp_path, "cluster-step")
@@ -45,6 +48,7 @@ def test_cluster_scoring_writes_the_same_scores_as_local_mode(pyfunc_model, canc
             args += ["--spark-conf", f"{key}={value}"]
         scored = run_step("score", args, dict(step_env, PYSPARK_PYTHON=sys.executable))
         assert scored.returncode == 0, scored.stderr
+        assert "file io direct" in scored.stdout
         # Both workers really ran executors of this application (one folder per executor under work/app-*/).
         executors = sorted((tmp_path / "spark-cluster" / "work").glob("app-*/*/stderr"))
         assert len(executors) == 2, executors

@@ -7,30 +7,12 @@ import pytest
 
 from demo.model import training_frame
 from jobs.common.errors import StepError
-from jobs.score.pipeline import ScoreRequest, score_partition
+from jobs.score.pipeline import score_partition
 from tests.integration.conftest import INPUT_DS
-from tests.integration.helpers import load_partition, output_files, read_frame, run_step
+from tests.integration.helpers import load_partition, output_files, read_frame, run_step, score_request
 
 pytestmark = [pytest.mark.slow, pytest.mark.integration]
 FEATURES = list(training_frame()[0].columns)
-
-
-@pytest.fixture(scope="module")
-def spark(local_stack, tmp_path_factory, mlflow_client):
-    """One in-process Spark session for this module's library-level tests, stopped afterwards."""
-    from jobs.common.spark import build_spark
-
-    session = build_spark("it-score", "local[2]", local_stack.metastore_uri, tmp_path_factory.mktemp("spark"))
-    yield session
-    session.stop()
-
-
-def _request(model, input_table: str, output_table: str, ds: str = INPUT_DS, **overrides) -> ScoreRequest:
-    values = dict(ds=ds, model_uri=model.pinned_uri, model_name=model.name, model_version=model.version,
-                  model_run_id=model.run_id, input_table=input_table, input_partition_column="dt",
-                  id_columns=["id"], output_table=output_table, output_partition_column="dt", score_column="score")
-    values.update(overrides)
-    return ScoreRequest(**values)
 
 
 def _expected(model, frame):
@@ -94,7 +76,7 @@ def test_score_refuses_requirements_outside_the_index_before_spark(pyfunc_model,
 def test_plain_sklearn_model_scores_equal_predict(spark, sklearn_model, cancer_input, cancer_frame, test_database,
                                                   hive_cursor):
     output = f"{test_database}.scores_sklearn"
-    result = score_partition(spark, _request(sklearn_model, cancer_input, output))
+    result = score_partition(spark, score_request(sklearn_model, cancer_input, output))
     assert result.rows_written == len(cancer_frame) and result.score_columns == ["score"]
     scored = read_frame(hive_cursor, f"SELECT id, score FROM {output} WHERE dt = '{INPUT_DS}'").sort_values("id")
     np.testing.assert_allclose(scored["score"].to_numpy(), _expected(sklearn_model, cancer_frame), rtol=1e-9)
@@ -103,7 +85,7 @@ def test_plain_sklearn_model_scores_equal_predict(spark, sklearn_model, cancer_i
 def test_multi_output_model_stores_one_double_column_per_class(spark, multi_output_model, cancer_input,
                                                                cancer_frame, test_database, hive_cursor):
     output = f"{test_database}.scores_multi"
-    result = score_partition(spark, _request(multi_output_model, cancer_input, output))
+    result = score_partition(spark, score_request(multi_output_model, cancer_input, output))
     assert result.score_columns == ["score_0", "score_1"]
     scored = read_frame(hive_cursor, f"SELECT id, score_0, score_1 FROM {output} WHERE dt = '{INPUT_DS}'")
     scored = scored.sort_values("id")
@@ -118,7 +100,7 @@ def test_signature_mismatch_is_reported_before_anything_is_written(spark, pyfunc
     load_partition(hive_cursor, local_stack, table, bad, INPUT_DS)
     output = f"{test_database}.scores_bad_signature"
     with pytest.raises(StepError) as error:
-        score_partition(spark, _request(pyfunc_model, table, output))
+        score_partition(spark, score_request(pyfunc_model, table, output))
     assert "column 'mean_radius' (double) is missing" in error.value.message
     assert "column 'mean_texture' is string but the model expects double" in error.value.message
     assert not _table_exists(hive_cursor, output)
@@ -127,10 +109,11 @@ def test_signature_mismatch_is_reported_before_anything_is_written(spark, pyfunc
 def test_empty_partition_fails_by_default_and_skip_leaves_output_alone(spark, sklearn_model, cancer_input,
                                                                        test_database, hive_cursor):
     output = f"{test_database}.scores_sklearn_empty"
-    score_partition(spark, _request(sklearn_model, cancer_input, output))
+    score_partition(spark, score_request(sklearn_model, cancer_input, output))
     with pytest.raises(StepError, match="is empty; nothing was written"):
-        score_partition(spark, _request(sklearn_model, cancer_input, output, ds="1999-01-01"))
-    skipped = score_partition(spark, _request(sklearn_model, cancer_input, output, ds="1999-01-01", on_empty="skip"))
+        score_partition(spark, score_request(sklearn_model, cancer_input, output, ds="1999-01-01"))
+    skipped = score_partition(spark, score_request(sklearn_model, cancer_input, output, ds="1999-01-01",
+                                                   on_empty="skip"))
     assert skipped.skipped and skipped.rows_written == 0
     hive_cursor.execute(f"SHOW PARTITIONS {output}")
     assert hive_cursor.fetchall() == [(f"dt={INPUT_DS}",)]
@@ -147,17 +130,17 @@ def test_nan_features_defined_behaviour(spark, pyfunc_model, sklearn_model, canc
     load_partition(hive_cursor, local_stack, table, frame, INPUT_DS)
 
     handled = f"{test_database}.scores_nan_pyfunc"
-    assert score_partition(spark, _request(pyfunc_model, table, handled)).rows_written == 40
+    assert score_partition(spark, score_request(pyfunc_model, table, handled)).rows_written == 40
     scored = read_frame(hive_cursor, f"SELECT id, score FROM {handled} WHERE dt = '{INPUT_DS}'").sort_values("id")
     np.testing.assert_allclose(scored["score"].to_numpy(), _expected(pyfunc_model, frame), rtol=1e-9)
 
     refused = f"{test_database}.scores_nan_sklearn"
     clean = f"{test_database}.clean_features"
     load_partition(hive_cursor, local_stack, clean, cancer_frame.head(40), INPUT_DS)
-    score_partition(spark, _request(sklearn_model, clean, refused))
+    score_partition(spark, score_request(sklearn_model, clean, refused))
     before = read_frame(hive_cursor, f"SELECT id, score, scored_at FROM {refused} WHERE dt = '{INPUT_DS}'")
     with pytest.raises(StepError, match="nothing was written|left as it was"):
-        score_partition(spark, _request(sklearn_model, table, refused))
+        score_partition(spark, score_request(sklearn_model, table, refused))
     after = read_frame(hive_cursor, f"SELECT id, score, scored_at FROM {refused} WHERE dt = '{INPUT_DS}'")
     assert after.sort_values("id").reset_index(drop=True).equals(before.sort_values("id").reset_index(drop=True))
 
@@ -165,7 +148,7 @@ def test_nan_features_defined_behaviour(spark, pyfunc_model, sklearn_model, canc
 def test_missing_input_table_is_named_and_nothing_is_written(spark, sklearn_model, test_database, hive_cursor):
     output = f"{test_database}.scores_missing_input"
     with pytest.raises(StepError, match=rf"--input-table: table {test_database}\.no_such_features does not exist"):
-        score_partition(spark, _request(sklearn_model, f"{test_database}.no_such_features", output))
+        score_partition(spark, score_request(sklearn_model, f"{test_database}.no_such_features", output))
     assert not _table_exists(hive_cursor, output)
 
 
@@ -174,9 +157,9 @@ def test_repeated_calls_in_one_session_ship_the_model_again_and_replace_the_part
     """A long-lived session scoring the same pinned model twice: the second call ships a new archive name (Spark
     refuses a second file under a served name) and its rows replace the first call's."""
     output = f"{test_database}.scores_repeated"
-    first = score_partition(spark, _request(sklearn_model, cancer_input, output))
+    first = score_partition(spark, score_request(sklearn_model, cancer_input, output))
     before = read_frame(hive_cursor, f"SELECT scored_at FROM {output} WHERE dt = '{INPUT_DS}'")
-    second = score_partition(spark, _request(sklearn_model, cancer_input, output))
+    second = score_partition(spark, score_request(sklearn_model, cancer_input, output))
     assert first.rows_written == second.rows_written == len(cancer_frame)
     scored = read_frame(hive_cursor, f"SELECT id, scored_at FROM {output} WHERE dt = '{INPUT_DS}'")
     assert len(scored) == len(cancer_frame) and scored["id"].is_unique
