@@ -139,6 +139,7 @@ def score(config: JobConfig) -> Container:
             *_lineage_args(),
             *_tables_args(config),
             "--on-empty", config.input.on_empty,
+            "--file-io", config.spark.file_io,
             *_repeat("--spark-conf", spark_conf),
             "--out-dir", names.OUTPUTS_DIR,
         ],  # fmt: skip

@@ -99,6 +99,9 @@ class SparkSettings(Strict):
         ),
     ] = "local[*]"
     conf: dict[SparkConfKey, SparkConfValue] = Field(default_factory=dict, max_length=200)
+    # auto: Spark tasks read and write Parquet with pyarrow when the input allows it; spark: Spark's reader and
+    # writer always (e.g. when executors cannot reach the warehouse storage without Hadoop's credentials).
+    file_io: Literal["auto", "spark"] = "auto"
 
 
 class ModelRef(Strict):

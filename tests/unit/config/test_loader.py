@@ -85,6 +85,7 @@ def test_folder_loads_every_job_but_defaults(tmp_path):
         ("input: {table: a.b, partition_column: dt, id_columns: [id], on_empty: maybe}\n", "input.on_empty",
          "allowed: 'fail' or 'skip'"),
         ("hive: {auth: KERBEROSS}\n", "hive.auth", "allowed: 'NONE'"),
+        ("spark: {file_io: arrow}\n", "spark.file_io", "allowed: 'auto' or 'spark'"),
         ("resources: {score: {cpu: two, memory: 4Gi}}\n", "resources.score.cpu", "Kubernetes quantity"),
         ("description: " + "x" * 1001 + "\n", "description", "at most 1000"),
         ("retro: {parallelism: 9, max_parallelism: 8}\n", "retro", "exceeds max_parallelism"),
