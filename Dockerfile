@@ -18,6 +18,12 @@ COPY generator ./generator
 COPY jobs ./jobs
 RUN pip install '.[jobs]'
 
+# A class-data-sharing archive of the classes a scoring run loads: every step's Spark driver JVM maps it and
+# starts faster (jobs/common/jvm_archive.py; measured in docs/BENCHMARKS.md). Built here, against this image's
+# JDK and jars, because the JVM ignores an archive made for any other.
+RUN python -m jobs.common.jvm_archive /opt/argo-batch-scoring/spark-driver.jsa
+ENV SPARK_CDS_ARCHIVE=/opt/argo-batch-scoring/spark-driver.jsa
+
 # Non-root, with the UID/GID the generated pod securityContext asks for (generator/build/pod.py RUN_AS).
 # HOME is /tmp: the pods run with a read-only root filesystem and an emptyDir on /tmp.
 RUN groupadd --gid 10001 scoring \

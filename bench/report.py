@@ -65,6 +65,8 @@ def to_json(results: BenchResults) -> dict:
             {"scale": p.scale, "rows": p.rows, "peak_rss_mib": round(p.peak_rss_bytes / MIB),
              "wall_s": round(p.wall_seconds, 2)} for p in results.memory
         ],
+        "fresh_step_1x_without_jvm_archive_wall_s": (
+            None if results.memory_without_archive is None else round(results.memory_without_archive.wall_seconds, 2)),
         "cluster": [
             {"workers": c.workers, "error": c.error} if c.error else
             {"workers": c.workers, "rows": c.timings.rows, "rows_per_s": round(c.timings.best_rows_per_s, 1),
@@ -172,6 +174,11 @@ def to_markdown(results: BenchResults, notes: str) -> str:
         fit = fixed_overhead_fit(results)
         if fit is not None:
             out += ["", f"Line fit over the series: wall = {fit[0]:.1f} s fixed + rows / {fit[1]:,.0f} rows/s."]
+        without = results.memory_without_archive
+        if without is not None:
+            out += ["", "The series ran with the JVM class-data archive the image ships (`SPARK_CDS_ARCHIVE`, "
+                    f"`jobs/common/jvm_archive.py`). The 1x step again without it: {without.wall_seconds:.1f} s "
+                    f"wall against {results.memory[0].wall_seconds:.1f} s with it."]
         out.append("")
     if results.cluster:
         out += ["## Scale-out: Spark standalone cluster (master + workers on 127.0.0.1, 1 core and 1g each)", "",

@@ -59,7 +59,8 @@ class BenchResults:
         settings: the BenchSettings as a dict.
         paths: path name -> measured timings (names in PATHS).
         fixed_costs: name -> seconds (requirement check, session start, model download/load, checks, probe).
-        memory: the 1x/4x/16x series.
+        memory: the 1x/4x/16x series (with the JVM class-data archive when settings say so).
+        memory_without_archive: the 1x run again without the archive (None when the series ran without one).
         cluster: 1- and 2-worker points.
         setup_seconds: name -> seconds of the harness's own preparation (stack, model, data).
         total_seconds: wall time of the whole run.
@@ -73,6 +74,7 @@ class BenchResults:
     paths: dict[str, PathTimings] = field(default_factory=dict)
     fixed_costs: dict[str, float] = field(default_factory=dict)
     memory: list[MemoryPoint] = field(default_factory=list)
+    memory_without_archive: MemoryPoint | None = None
     cluster: list[ClusterPoint] = field(default_factory=list)
     setup_seconds: dict[str, float] = field(default_factory=dict)
     total_seconds: float = 0.0

@@ -24,6 +24,7 @@ from bench.rest import RestServer, run_rest
 from bench.results import DIAGNOSTICS, PATHS, BenchResults, ClusterPoint, MemoryPoint
 from bench.settings import MAIN_DS, ROW_UDF_DS, BenchSettings
 from bench.timing import PathTimings
+from jobs.common.jvm_archive import ARCHIVE_ENV
 
 log = logging.getLogger("bench")
 REPO = Path(__file__).resolve().parents[1]
@@ -86,6 +87,9 @@ class Benchmark:
         model = self._timed("register_model", lambda: register(self.services.tracking_uri,
                                                                settings.model_iterations))
         constant = register(self.services.tracking_uri, noop=True) if settings.diagnose else None
+        if settings.jvm_archive:
+            # Steps in the image map a class-data archive (Dockerfile); the step's sessions here do the same.
+            os.environ[ARCHIVE_ENV] = str(self._timed("jvm_archive", self._ensure_jvm_archive))
         requirements = (self.work_dir / "requirements.txt")
         requirements.write_text("\n".join(_requirements_of(model, self.services.tracking_uri)) + "\n")
         partitions = {MAIN_DS: settings.rows, ROW_UDF_DS: settings.row_udf_rows,
@@ -204,36 +208,57 @@ class Benchmark:
         self.results.diagnostics = {name: timings[name] for name in DIAGNOSTICS if name in timings}
         self.results.ours_phases = {name: statistics.median(values) for name, values in phases.items()}
 
+    def _ensure_jvm_archive(self) -> Path:
+        """The archive SPARK_CDS_ARCHIVE names (e.g. `make`'s), else one built into the work dir."""
+        given = os.environ.get(ARCHIVE_ENV, "")
+        if given and Path(given).is_file():
+            return Path(given)
+        archive = self.work_dir / "jvm" / "spark-driver.jsa"
+        subprocess.run([sys.executable, "-m", "jobs.common.jvm_archive", str(archive)], cwd=REPO, check=True,
+                       stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        return archive
+
     def _memory_series(self, model: RegisteredBenchModel, requirements: str) -> None:
-        """Runs `python -m jobs.score` on the 1x, 4x and 16x partitions, sampling the process tree's RSS."""
+        """Runs `python -m jobs.score` on the 1x, 4x and 16x partitions, sampling the process tree's RSS; then
+        the 1x again without the JVM class-data archive, for its side-by-side effect on the fixed overhead."""
+        archive = os.environ.get(ARCHIVE_ENV, "")
         for scale, ds, rows in self.settings.memory_partitions:
-            work = self.work_dir / f"memory-{scale}x"
-            command = [
-                sys.executable, "-m", "jobs.score", "--ds", ds, "--model-uri", model.pinned_uri,
-                "--model-name", model.name, "--model-version", model.version, "--model-run-id", model.run_id,
-                "--input-table", spark_paths.INPUT_TABLE, "--input-partition-column", spark_paths.PARTITION_COLUMN,
-                "--id-column", data.ID_COLUMN, "--output-table", "bench.scores_memory",
-                "--output-partition-column", spark_paths.PARTITION_COLUMN, "--spark-master", self.settings.master,
-                "--metastore-uri", self.services.metastore_uri, "--tracking-uri", self.services.tracking_uri,
-                "--spark-conf", f"spark.sql.warehouse.dir={self.services.warehouse_dir.as_uri()}",
-                "--work-dir", str(work), "--out-dir", str(work / "outputs"),
-            ]
-            env = dict(os.environ, MODEL_REQUIREMENTS=requirements, MLFLOW_DISABLE_TELEMETRY="true",
-                       TMPDIR=str(work))
-            work.mkdir(parents=True, exist_ok=True)
-            started = time.monotonic()
-            with open(self.work_dir / "logs" / f"memory-{scale}x.log", "wb") as log_file:
-                process = subprocess.Popen(command, cwd=REPO, env=env, stdout=log_file, stderr=subprocess.STDOUT)
-                with TreePeakSampler([process.pid]) as sampler:
-                    code = process.wait()
-            wall = time.monotonic() - started
-            if code != 0:
-                raise RuntimeError(f"python -m jobs.score failed on {scale}x; see {log_file.name}")
-            written = int((work / "outputs" / "rows-written").read_text())
-            if written != rows:
-                raise RuntimeError(f"python -m jobs.score wrote {written} rows for {rows} on {scale}x")
-            log.info("memory %dx: %d rows, peak %.0f MiB, %.1fs", scale, rows, sampler.peak / 2**20, wall)
-            self.results.memory.append(MemoryPoint(scale, rows, sampler.peak, wall))
+            self.results.memory.append(self._fresh_step(model, requirements, scale, ds, rows, archive))
+        if archive:
+            scale, ds, rows = self.settings.memory_partitions[0]
+            self.results.memory_without_archive = self._fresh_step(model, requirements, scale, ds, rows, "")
+
+    def _fresh_step(self, model: RegisteredBenchModel, requirements: str, scale: int, ds: str, rows: int,
+                    archive: str) -> MemoryPoint:
+        """One `python -m jobs.score` run (SPARK_CDS_ARCHIVE=`archive`) with its peak RSS and wall time."""
+        work = self.work_dir / f"memory-{scale}x{'' if archive else '-no-archive'}"
+        command = [
+            sys.executable, "-m", "jobs.score", "--ds", ds, "--model-uri", model.pinned_uri,
+            "--model-name", model.name, "--model-version", model.version, "--model-run-id", model.run_id,
+            "--input-table", spark_paths.INPUT_TABLE, "--input-partition-column", spark_paths.PARTITION_COLUMN,
+            "--id-column", data.ID_COLUMN, "--output-table", "bench.scores_memory",
+            "--output-partition-column", spark_paths.PARTITION_COLUMN, "--spark-master", self.settings.master,
+            "--metastore-uri", self.services.metastore_uri, "--tracking-uri", self.services.tracking_uri,
+            "--spark-conf", f"spark.sql.warehouse.dir={self.services.warehouse_dir.as_uri()}",
+            "--work-dir", str(work), "--out-dir", str(work / "outputs"),
+        ]
+        env = dict(os.environ, MODEL_REQUIREMENTS=requirements, MLFLOW_DISABLE_TELEMETRY="true",
+                   TMPDIR=str(work), **{ARCHIVE_ENV: archive})
+        work.mkdir(parents=True, exist_ok=True)
+        started = time.monotonic()
+        with open(self.work_dir / "logs" / f"{work.name}.log", "wb") as log_file:
+            process = subprocess.Popen(command, cwd=REPO, env=env, stdout=log_file, stderr=subprocess.STDOUT)
+            with TreePeakSampler([process.pid]) as sampler:
+                code = process.wait()
+        wall = time.monotonic() - started
+        if code != 0:
+            raise RuntimeError(f"python -m jobs.score failed on {scale}x; see {log_file.name}")
+        written = int((work / "outputs" / "rows-written").read_text())
+        if written != rows:
+            raise RuntimeError(f"python -m jobs.score wrote {written} rows for {rows} on {scale}x")
+        log.info("memory %dx%s: %d rows, peak %.0f MiB, %.1fs", scale, "" if archive else " (no JVM archive)",
+                 rows, sampler.peak / 2**20, wall)
+        return MemoryPoint(scale, rows, sampler.peak, wall)
 
     def _cluster(self, model: RegisteredBenchModel, requirements: str) -> None:
         """The score step on a standalone cluster of 1, then 2 workers (1 core, 1g each)."""

@@ -27,6 +27,8 @@ class BenchSettings:
         cluster: also score on a Spark standalone cluster with 1 and 2 workers.
         cluster_rows: rows scored per cluster round (the 4x memory partition when it matches).
         model_iterations: boosting iterations of the model (its compute per row).
+        jvm_archive: give the score step's sessions a JVM class-data archive, as the image does (built in the
+            work dir unless SPARK_CDS_ARCHIVE names one), and run the 1x step once more without it.
         diagnose: also measure, in the same rounds, what explains ours vs the limit: the pipeline with a
             constant model, 10k-row Arrow batches, and the limit on one thread.
     """
@@ -45,6 +47,7 @@ class BenchSettings:
     cluster_rows: int = 1_000_000
     model_iterations: int = 60
     diagnose: bool = True
+    jvm_archive: bool = True
 
     @property
     def memory_partitions(self) -> list[tuple[int, str, int]]:
@@ -66,7 +69,7 @@ class BenchSettings:
 
 QUICK = BenchSettings(rows=20_000, repeats=1, warmup=0, rest_rows=5_000, rest_batch_rows=1_000, row_udf_rows=300,
                       memory_base_rows=2_000, cluster=False, cluster_rows=8_000, model_iterations=20,
-                      diagnose=False)
+                      diagnose=False, jvm_archive=False)
 
 
 def quick(**overrides) -> BenchSettings:

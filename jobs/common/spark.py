@@ -8,6 +8,8 @@ from pathlib import Path
 
 from pyspark.sql import SparkSession
 
+from jobs.common.jvm_archive import archive_java_options
+
 # Native thread pools of the model's libraries (OpenMP in scikit-learn's boosting, BLAS) start one thread per
 # core in every Python worker; with one worker per Spark task that oversubscribes the cores.
 THREAD_ENV_VARS = ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS")
@@ -36,7 +38,7 @@ def build_spark(app_name: str, master: str, metastore_uri: str, tmp_dir: Path, m
         "spark.ui.enabled": "false",
         "spark.ui.showConsoleProgress": "false",
         "spark.local.dir": str(tmp_dir / "spark-local"),
-        "spark.driver.extraJavaOptions": f"-Djava.io.tmpdir={tmp_dir}",
+        "spark.driver.extraJavaOptions": f"-Djava.io.tmpdir={tmp_dir} {archive_java_options()}".strip(),
         "spark.sql.shuffle.partitions": "8",
     }
     settings.update({f"spark.executorEnv.{name}": str(model_threads) for name in THREAD_ENV_VARS})

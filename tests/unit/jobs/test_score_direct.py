@@ -149,3 +149,4 @@ def test_describe_rows_parse_into_data_columns_partitions_and_details():
     assert description.partition_columns == ["dt"]
     assert description.details["Location"] == "file:/w/t" and description.details["Type"] == "MANAGED"
     assert parse_description([("id", "bigint", None)]).partition_columns == []
+
