@@ -39,16 +39,20 @@ def free_port() -> int:
 
 
 def is_alive(pid: int, marker: str) -> bool:
-    """True when `pid` runs and its command line contains `marker` (guards against a recycled PID).
+    """True when `pid` runs: our own child until it exits, any other process while its command line has `marker`.
 
-    Reaps the process first when it is our own exited child, so a zombie never counts as alive.
+    Our own child is reaped when it has exited (a zombie never counts as alive) and is otherwise alive without a
+    look at its command line: its PID cannot be recycled before we reap it, and while `spark-submit` execs its
+    way from script to script to `java` the command line can briefly lack the marker or read empty, which made a
+    healthy service starting under load count as "exited while starting". Any other PID (read back from a
+    stack's state file) needs the marker to guard against a recycled PID.
     """
     try:
         reaped, _ = os.waitpid(pid, os.WNOHANG)
-        if reaped == pid:
-            return False
     except ChildProcessError:
-        pass
+        pass  # not our child (or already reaped elsewhere): only /proc can tell
+    else:
+        return reaped != pid
     try:
         os.kill(pid, 0)
     except ProcessLookupError:

@@ -1,14 +1,18 @@
-"""Local stack pieces that need no running service: hive-site, state file, port and Java checks."""
+"""Local stack pieces that need no running service: hive-site, state file, port, liveness and Java checks."""
 
 from __future__ import annotations
 
+import os
 import socket
+import subprocess
+import sys
+from pathlib import Path
 
 import pytest
 
 from generator.localstack import LocalStack, StackError, StackPorts
 from generator.localstack.hive_site import metastore_properties, write_hive_site
-from generator.localstack.processes import free_port, port_is_free
+from generator.localstack.processes import free_port, is_alive, port_is_free
 from generator.localstack.state import ServiceRecord, read_state, write_state
 
 
@@ -48,3 +52,22 @@ def test_missing_java_is_a_clear_error(tmp_path, monkeypatch):
     monkeypatch.setenv("PATH", str(tmp_path))
     with pytest.raises(StackError, match="Java is missing"):
         LocalStack(tmp_path).up()
+
+
+def test_own_child_is_alive_until_it_exits_whatever_its_command_line(tmp_path):
+    # While spark-submit execs from script to script its command line can lack the marker; our child still runs.
+    child = subprocess.Popen([sys.executable, "-c", "import sys; sys.stdin.read()"], stdin=subprocess.PIPE)
+    try:
+        assert is_alive(child.pid, "a-marker-its-command-line-lacks")
+        child.stdin.close()
+        child.wait(timeout=30)
+        assert not is_alive(child.pid, "a-marker-its-command-line-lacks")
+    finally:
+        child.kill()
+
+
+def test_a_process_that_is_not_our_child_needs_the_marker():
+    # This test process is nobody's child here: only its command line can tell it from a recycled PID.
+    own_command_line = Path(f"/proc/{os.getpid()}/cmdline").read_bytes().split(b"\0")[0].decode()
+    assert is_alive(os.getpid(), own_command_line)
+    assert not is_alive(os.getpid(), "a-marker-no-command-line-has")
