@@ -1,0 +1,32 @@
+"""The steps' Spark settings: defaults, the caller's overrides, and driver JVM options merged, not replaced."""
+
+from __future__ import annotations
+
+from jobs.common.jvm_archive import ARCHIVE_ENV
+from jobs.common.spark import DRIVER_JAVA_OPTIONS, DRIVER_JIT_OPTION, METASTORE_FILTER_HOOK, session_settings
+
+
+def test_defaults_reach_the_metastore_and_keep_temp_files_in_the_run_folder(tmp_path, monkeypatch):
+    monkeypatch.delenv(ARCHIVE_ENV, raising=False)
+    settings = session_settings("thrift://127.0.0.1:9083", tmp_path, model_threads=2)
+    assert settings["spark.hadoop.hive.metastore.uris"] == "thrift://127.0.0.1:9083"
+    assert settings["spark.local.dir"] == str(tmp_path / "spark-local")
+    assert settings["spark.executorEnv.OMP_NUM_THREADS"] == "2"
+    # Preset to the value Hive's client would switch to mid-run (and reconnect after 1 s, HIVE-24404).
+    assert settings["spark.hadoop.hive.metastore.filter.hook"] == METASTORE_FILTER_HOOK
+    assert settings[DRIVER_JAVA_OPTIONS] == f"-Djava.io.tmpdir={tmp_path} {DRIVER_JIT_OPTION}"
+
+
+def test_caller_settings_win_but_driver_java_options_are_appended_to_the_steps_own(tmp_path, monkeypatch):
+    archive = tmp_path / "driver.jsa"
+    archive.write_bytes(b"x")
+    monkeypatch.setenv(ARCHIVE_ENV, str(archive))
+    settings = session_settings("thrift://127.0.0.1:9083", tmp_path, conf={
+        "spark.sql.shuffle.partitions": "64",
+        DRIVER_JAVA_OPTIONS: "-Dlog4j.configurationFile=custom.xml -XX:TieredStopAtLevel=4",
+    })
+    assert settings["spark.sql.shuffle.partitions"] == "64"
+    options = settings[DRIVER_JAVA_OPTIONS].split()
+    assert options[:3] == [f"-Djava.io.tmpdir={tmp_path}", DRIVER_JIT_OPTION, f"-XX:SharedArchiveFile={archive}"]
+    # The caller's flags come last, so the JVM takes theirs where both name the same flag.
+    assert options[3:] == ["-Dlog4j.configurationFile=custom.xml", "-XX:TieredStopAtLevel=4"]
