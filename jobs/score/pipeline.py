@@ -11,7 +11,7 @@ import tempfile
 import time
 import uuid
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import pyarrow as pa
@@ -30,6 +30,7 @@ from jobs.score.direct import FILE_IO, DirectInput, NotDirect, plan_direct_input
 from jobs.score.publish import OutputColumn, ensure_output_table, publish_partition
 from jobs.score.shaping import DOUBLE, ScoreColumn, describe_output
 from jobs.score.signature import FeaturePlan, ModelInput, plan_features
+from jobs.score.warmup import WorkerWarmUp
 from jobs.score.worker import FileOutput, cached_model, make_batch_scorer, make_file_scorer
 
 log = logging.getLogger(__name__)
@@ -167,14 +168,20 @@ def prepare_model(request: ScoreRequest, work_dir: Path) -> ModelBundle:
     cost seconds of driver CPU that the JVM start leaves idle).
     """
     bundle = fetch_bundle(request.model_uri, request.model_version, work_dir)
-    cached_model(bundle.key, str(bundle.local_dir))
+    driver_model(bundle)
     return bundle
+
+
+def driver_model(bundle: ModelBundle):
+    """The model as the driver uses it (the probe): loaded once, with MLflow's mismatch warnings in the step's log."""
+    return cached_model(bundle.key, str(bundle.local_dir), warn=True)
 
 
 def score_partition(spark: SparkSession, request: ScoreRequest, bundle: ModelBundle | None = None) -> ScoreResult:
     """Scores one input partition and publishes it atomically as the output partition.
 
-    Order: validate values; download the model (unless `bundle` is given); check its signature against the input
+    Order: validate values; download the model (unless `bundle` is given) and ship it to the executors, where a
+    background job starts the Python workers and loads it (warmup.py) meanwhile; check its signature against the input
     table; plan the direct Parquet path when the input allows it (direct.py); check the input partition is not
     empty; predict a small sample on the driver (decides the score columns, see shaping.py); create/check the
     output table; score whole Arrow batches with the model loaded once per Python worker, either in tasks that
@@ -203,7 +210,15 @@ def score_partition(spark: SparkSession, request: ScoreRequest, bundle: ModelBun
         phase = time.monotonic()
         bundle = fetch_bundle(request.model_uri, request.model_version, work_dir)
         timings["model_download"] = time.monotonic() - phase
+    spark.sparkContext.addArchive(str(bundle.archive))
+    with WorkerWarmUp(spark, bundle):
+        result = _checked_score(spark, request, bundle, timings)
+    return replace(result, seconds=time.monotonic() - started)
 
+
+def _checked_score(spark: SparkSession, request: ScoreRequest, bundle: ModelBundle,
+                   timings: dict[str, float]) -> ScoreResult:
+    """score_partition after the model is shipped: checks, probe, output table, scoring and publish."""
     phase = time.monotonic()
     frame = _input_frame(spark, request)
     excluded = {request.input_partition_column, *request.id_columns}
@@ -221,11 +236,11 @@ def score_partition(spark: SparkSession, request: ScoreRequest, bundle: ModelBun
         if request.on_empty == "fail":
             raise StepError(f"{message}; nothing was written (use --on-empty skip to succeed without writing)")
         log.warning("%s; skipping (--on-empty skip), output left as it was", message)
-        return ScoreResult(0, True, [], time.monotonic() - started, timings)
+        return ScoreResult(0, True, [], 0.0, timings)
 
     phase = time.monotonic()
     try:
-        probe = cached_model(bundle.key, str(bundle.local_dir)).predict(sample)
+        probe = driver_model(bundle).predict(sample)
     except Exception as error:
         raise StepError(f"the model failed on a sample of the input; nothing was written: {error}") from error
     score_columns = describe_output(probe, request.score_column)
@@ -239,7 +254,6 @@ def score_partition(spark: SparkSession, request: ScoreRequest, bundle: ModelBun
                                          request.output_partition_column)
     lineage = {"model_name": request.model_name, "model_version": request.model_version,
                "model_run_id": request.model_run_id, "scored_at": dt.datetime.now(dt.UTC).replace(tzinfo=None)}
-    spark.sparkContext.addArchive(str(bundle.archive))
     if direct:
         write = _direct_writer(spark, direct, bundle, score_columns, output_columns, lineage, request)
     else:
@@ -252,8 +266,7 @@ def score_partition(spark: SparkSession, request: ScoreRequest, bundle: ModelBun
             raise
         raise StepError(f"scoring failed; the output partition was left as it was: {_root_cause(error)}") from error
     timings["score_and_write"] = time.monotonic() - phase
-    return ScoreResult(rows, False, [c.name for c in score_columns], time.monotonic() - started, timings,
-                       "direct" if direct else "spark")
+    return ScoreResult(rows, False, [c.name for c in score_columns], 0.0, timings, "direct" if direct else "spark")
 
 
 def _plan_direct(spark: SparkSession, request: ScoreRequest, features: DataFrame) -> DirectInput | None:

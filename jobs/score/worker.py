@@ -1,7 +1,8 @@
 """What runs inside Spark's Python workers: the model loaded once per worker, scoring whole Arrow batches.
 
-Two entry points: `make_batch_scorer` for mapInPandas (Spark reads and writes) and `make_file_scorer` for the
-direct Parquet path (the worker reads and writes the files itself, see direct.py).
+Two entry points score: `make_batch_scorer` for mapInPandas (Spark reads and writes) and `make_file_scorer` for
+the direct Parquet path (the worker reads and writes the files itself, see direct.py); `make_model_loader` only
+loads the model, for the warm-up job (warmup.py).
 """
 
 from __future__ import annotations
@@ -32,13 +33,36 @@ from jobs.score.shaping import ScoreColumn, shape_output
 _MODELS: dict[str, object] = {}
 
 
-def cached_model(key: str, location: str):
-    """The pyfunc model identified by `key`, loaded from the folder `location` on first use in this process."""
+def cached_model(key: str, location: str, warn: bool = False):
+    """The pyfunc model identified by `key`, loaded from the folder `location` on first use in this process.
+
+    Args:
+        key: cache key of the pinned model (bundle.model_key).
+        location: the model folder (holds `MLmodel`).
+        warn: let MLflow warn about requirement and Python version mismatches while loading. The driver loads
+            with warnings, once per run and in the step's log; Python workers run the same image and skip them,
+            because MLflow's requirement check scans every installed distribution's files (0.85 s of a 1.1 s
+            load here) in every worker.
+    """
     if key not in _MODELS:
         import mlflow.pyfunc
 
-        _MODELS[key] = mlflow.pyfunc.load_model(location)
+        _MODELS[key] = mlflow.pyfunc.load_model(location, suppress_warnings=not warn)
     return _MODELS[key]
+
+
+def make_model_loader(model_key: str, archive_name: str) -> Callable[[Iterator[int]], Iterator[int]]:
+    """The function given to `RDD.mapPartitions` by the warm-up job: loads the model, yields this worker's PID."""
+
+    def load(_: Iterator[int]) -> Iterator[int]:
+        import os
+
+        from pyspark import SparkFiles
+
+        cached_model(model_key, SparkFiles.get(archive_name))
+        yield os.getpid()
+
+    return load
 
 
 def make_batch_scorer(model_key: str, archive_name: str, features: list[str], id_columns: list[str],

@@ -39,18 +39,26 @@ def model_folder(tmp_path):
     return folder
 
 
+class _Loads:
+    """Every real model load: its folder and whether MLflow's warnings were suppressed."""
+
+    def __init__(self) -> None:
+        self.folders: list[str] = []
+        self.warnings_suppressed: list[bool] = []
+
+    def load_model(self, location: str, suppress_warnings: bool = False) -> _Doubler:
+        self.folders.append(location)
+        self.warnings_suppressed.append(suppress_warnings)
+        return _Doubler()
+
+
 @pytest.fixture()
 def loads(monkeypatch):
     """Records every real model load; the loaded 'model' doubles column x."""
-    calls: list[str] = []
-
-    def load_model(location: str):
-        calls.append(location)
-        return _Doubler()
-
-    monkeypatch.setattr(mlflow.pyfunc, "load_model", load_model)
+    recorder = _Loads()
+    monkeypatch.setattr(mlflow.pyfunc, "load_model", recorder.load_model)
     monkeypatch.setattr(worker, "_MODELS", {})
-    return calls
+    return recorder
 
 
 def test_pack_folder_keeps_relative_paths_and_bytes(model_folder, tmp_path):
@@ -77,7 +85,7 @@ def test_cached_model_loads_once_per_model_whatever_the_folder(loads):
     again = worker.cached_model("server|models:/m/1|1", "/ship/model-bbb.zip")
     other = worker.cached_model("server|models:/m/2|2", "/ship/model-ccc.zip")
     assert first is again and other is not first
-    assert loads == ["/ship/model-aaa.zip", "/ship/model-ccc.zip"]
+    assert loads.folders == ["/ship/model-aaa.zip", "/ship/model-ccc.zip"]
 
 
 def test_batch_scorer_finds_the_shipped_archive_and_counts_rows(loads, monkeypatch, tmp_path):
@@ -90,4 +98,21 @@ def test_batch_scorer_finds_the_shipped_archive_and_counts_rows(loads, monkeypat
     scored = pd.concat(list(scorer(iter(batches))), ignore_index=True)
     assert scored.to_dict("list") == {"id": [1, 2, 3], "score": [1.0, 2.0, 4.0]}
     assert counter.value == 3
-    assert loads == [str(tmp_path / "model-abc.zip")]
+    assert loads.folders == [str(tmp_path / "model-abc.zip")]
+
+
+def test_workers_skip_mlflows_mismatch_warnings_and_the_driver_keeps_them(loads):
+    worker.cached_model("server|models:/m/1|1", "/ship/model-aaa.zip")
+    worker.cached_model("server|models:/m/2|2", "/driver/model-bbb", warn=True)
+    assert loads.warnings_suppressed == [True, False]
+
+
+def test_model_loader_loads_the_shipped_model_once_and_names_its_worker(loads, monkeypatch, tmp_path):
+    import os
+
+    monkeypatch.setattr(SparkFiles, "_root_directory", str(tmp_path))
+    monkeypatch.setattr(SparkFiles, "_is_running_on_worker", True)
+    loader = worker.make_model_loader("key", "model-abc.zip")
+    assert list(loader(iter([0]))) == [os.getpid()]
+    assert list(loader(iter([1]))) == [os.getpid()]
+    assert loads.folders == [str(tmp_path / "model-abc.zip")]
