@@ -41,7 +41,9 @@ def build_archive(path: Path) -> Path:
         work = Path(scratch)
         spark = (
             SparkSession.builder.appName("jvm-archive").master("local[2]").enableHiveSupport()
-            .config("spark.driver.extraJavaOptions", f"-XX:ArchiveClassesAtExit={path} -Djava.io.tmpdir={work}")
+            # derby.system.home: the throwaway Derby writes its derby.log there, not into the caller's folder.
+            .config("spark.driver.extraJavaOptions",
+                    f"-XX:ArchiveClassesAtExit={path} -Djava.io.tmpdir={work} -Dderby.system.home={work}")
             .config("spark.sql.warehouse.dir", (work / "warehouse").as_uri())
             .config("spark.hadoop.javax.jdo.option.ConnectionURL",
                     f"jdbc:derby:;databaseName={work / 'metastore_db'};create=true")
