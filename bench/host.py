@@ -187,7 +187,7 @@ def _run_path(spark, spec: HostSpec, op: str, command: dict, work: Path, row_mod
     if op == "ours":
         request = spark_paths.ours_request(command["model"], command["ds"], work / "ours",
                                            command.get("output_table", "bench.scores_ours"),
-                                           command.get("arrow_batch_size", 100_000),
+                                           command.get("arrow_batch_size"),
                                            command.get("file_io", "auto"))
         return spark_paths.run_ours(spark, request)
     raise ValueError(f"unknown op {op!r}; known: load, model_load, spark_udf, row_udf, ours, stop")

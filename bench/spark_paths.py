@@ -131,7 +131,7 @@ def _row_scorer(model_dir: str, features: list[str]):
 
 
 def ours_request(model: dict[str, str], ds: str, work_dir: Path, output_table: str = "bench.scores_ours",
-                 arrow_batch_size: int = 100_000, file_io: str = "auto"):
+                 arrow_batch_size: int | None = None, file_io: str = "auto"):
     """The score step's request for partition `ds` (model: name, version, run_id, uri)."""
     from jobs.score.pipeline import ScoreRequest
 

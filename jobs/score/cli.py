@@ -63,8 +63,9 @@ def _wait_for_metastore(uri: str, budget_seconds: float) -> None:
               help="thrift://host:port of the Hive metastore (env HIVE_METASTORE_URI).")
 @click.option("--tracking-uri", envvar="MLFLOW_TRACKING_URI", default=None,
               help="MLflow tracking server (env MLFLOW_TRACKING_URI).")
-@click.option("--arrow-batch-size", type=click.IntRange(1), default=100_000, show_default=True,
-              help="Rows per Arrow batch handed to the model.")
+@click.option("--arrow-batch-size", type=click.IntRange(1), default=None,
+              help="Rows per Arrow batch handed to the model (default: about 6 MiB of features per batch, "
+                   "1,000 to 100,000 rows).")
 @click.option("--model-threads", type=click.IntRange(1), default=1, show_default=True,
               help="Native threads the model may use per Spark task (avoids oversubscribing the cores).")
 @click.option("--file-io", type=click.Choice(FILE_IO), default="auto", show_default=True,
@@ -77,7 +78,7 @@ def _wait_for_metastore(uri: str, budget_seconds: float) -> None:
 def main(ds: str, model_uri: str, model_name: str, model_version: str, model_run_id: str, requirements: str,
          input_table: str, input_partition_column: str, id_columns: tuple[str, ...], output_table: str,
          output_partition_column: str, score_column: str, on_empty: str, spark_master: str,
-         spark_conf: tuple[str, ...], metastore_uri: str, tracking_uri: str | None, arrow_batch_size: int,
+         spark_conf: tuple[str, ...], metastore_uri: str, tracking_uri: str | None, arrow_batch_size: int | None,
          model_threads: int, file_io: str, work_dir: Path | None, retry_seconds: float, out_dir: Path) -> None:
     """Score the input partition DS with the pinned model into the output table's DS partition.
 

@@ -31,6 +31,8 @@ def test_template_calls_an_existing_step_with_known_options(container):
     command = container["command"]
     assert command[:2] == ["python", "-m"] and command[2].startswith("jobs.")
     module = importlib.import_module(command[2])
+    if hasattr(module, "__path__"):  # a package: `python -m` runs its __main__ module
+        module = importlib.import_module(f"{command[2]}.__main__")
     assert getattr(module, "main", None) is not None, f"{command[2]} has no click command `main`"
     step: click.Command = module.main
     known = {opt for param in step.params for opt in param.opts}

@@ -73,3 +73,26 @@ def test_shape_output_turns_non_finite_into_nan_and_checks_shape():
     assert shaped["score"].isna().tolist() == [False, True, True, True]
     with pytest.raises(StepError, match="expected"):
         shape_output(np.array([[1.0, 2.0]]), columns, 1)
+
+
+def _request(arrow_batch_size=None):
+    from jobs.score.pipeline import ScoreRequest
+
+    return ScoreRequest(ds="2024-01-01", model_uri="models:/m/1", model_name="m", model_version="1",
+                        model_run_id="r", input_table="db.features", input_partition_column="dt",
+                        id_columns=["id"], output_table="db.scores", output_partition_column="dt",
+                        arrow_batch_size=arrow_batch_size)
+
+
+def test_default_batch_holds_about_six_mib_of_features_within_bounds():
+    from jobs.score.pipeline import BATCH_FEATURE_BYTES, BATCH_ROWS_BOUNDS, batch_rows
+
+    assert batch_rows(_request(), 30) == BATCH_FEATURE_BYTES // 240 == 26_214
+    assert batch_rows(_request(), 1) == BATCH_ROWS_BOUNDS[1]  # narrow rows: capped
+    assert batch_rows(_request(), 5_000) == BATCH_ROWS_BOUNDS[0]  # very wide rows: at least the floor
+
+
+def test_an_explicit_batch_size_wins():
+    from jobs.score.pipeline import batch_rows
+
+    assert batch_rows(_request(100_000), 30) == 100_000
