@@ -42,7 +42,8 @@ METADATA_COLUMNS = [
 PROBE_ROWS = 16
 # Default rows per batch: about this many bytes of features, within these bounds. The model's working copies of a
 # batch should stay in the CPU caches: with 30 double features, 25k-row batches (6 MB) scored 9% faster per round
-# than 100k-row ones (24 MB) here (docs/BENCHMARKS.md), and every batch size is held by each task at once.
+# than 100k-row ones (24 MB) here (docs/BENCHMARKS.md); each task holds one batch and its copies at a time, so
+# smaller batches also need less memory.
 BATCH_FEATURE_BYTES = 6 * 2**20
 BATCH_ROWS_BOUNDS = (1_000, 100_000)
 
