@@ -1,11 +1,13 @@
 """Start the Python workers and load the model in them while the driver still checks the input and the tables.
 
-Why: in a fresh step the first scoring job used to start its Python workers itself, and each worker spent seconds
-importing MLflow and the model's libraries and unpickling the model before scoring a row, while the driver's
-checks before it (metastore lookups, file footers, the probe) left the cores half idle. A small job of one task
-per core, run from a background thread as soon as the model is shipped, does that start-up during the checks;
-Spark keeps the workers (spark.python.worker.reuse, on by default) with the model in their cache
-(worker.cached_model), and the scoring job's tasks reuse them.
+Why: in a fresh step the first scoring job starts its Python workers itself, and each worker spends seconds
+importing MLflow and the model's libraries and unpickling the model before scoring a row, while the executors'
+cores wait for the driver's checks (metastore lookups, file footers, the probe). A small job of one task per
+core, run from a background thread as soon as the model is shipped, does that start-up during the checks; Spark
+keeps the workers (spark.python.worker.reuse, on by default) with the model in their cache
+(worker.cached_model), and the scoring job's tasks reuse them. It pays where executors have cores of their own
+(a cluster); in local mode on 2 cores the driver's checks already keep both busy, and it measured within the
+noise (docs/BENCHMARKS.md).
 
 Best effort: a warm-up that fails or is cancelled only logs; the scoring tasks then load the model themselves,
 and report a real problem with the model the way they always did.
@@ -38,7 +40,6 @@ class WorkerWarmUp:
         self._tag = f"score-warm-up-{uuid.uuid4().hex[:12]}"
         # InheritableThread: the caller's local properties (e.g. a scheduler pool) carry over to the warm-up job.
         self._thread = InheritableThread(target=self._run, name="warm-up-workers", daemon=True)
-        self.workers: list[int] = []
 
     def __enter__(self) -> WorkerWarmUp:
         self._thread.start()
@@ -55,8 +56,8 @@ class WorkerWarmUp:
         try:
             slots = max(1, self._context.defaultParallelism)
             loader = make_model_loader(self._bundle.key, self._bundle.archive_name)
-            self.workers = self._context.parallelize(range(slots), slots).mapPartitions(loader).collect()
-            log.info("warm-up: model loaded in %d Python worker(s)", len(set(self.workers)))
+            workers = self._context.parallelize(range(slots), slots).mapPartitions(loader).collect()
+            log.info("warm-up: model loaded in %d Python worker(s)", len(set(workers)))
         except Exception as error:  # best effort, see the module docstring
             log.info("warm-up did not finish (%s); scoring tasks load the model themselves",
                      str(error).splitlines()[0][:300] if str(error) else type(error).__name__)

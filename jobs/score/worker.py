@@ -7,6 +7,7 @@ loads the model, for the warm-up job (warmup.py).
 
 from __future__ import annotations
 
+import os
 import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -55,8 +56,6 @@ def make_model_loader(model_key: str, archive_name: str) -> Callable[[Iterator[i
     """The function given to `RDD.mapPartitions` by the warm-up job: loads the model, yields this worker's PID."""
 
     def load(_: Iterator[int]) -> Iterator[int]:
-        import os
-
         from pyspark import SparkFiles
 
         cached_model(model_key, SparkFiles.get(archive_name))
