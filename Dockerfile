@@ -24,7 +24,7 @@ RUN pip install '.[jobs]'
 RUN python -m jobs.common.jvm_archive /opt/argo-batch-scoring/spark-driver.jsa
 ENV SPARK_CDS_ARCHIVE=/opt/argo-batch-scoring/spark-driver.jsa
 
-# Non-root, with the UID/GID the generated pod securityContext asks for (generator/build/pod.py RUN_AS).
+# Non-root, with the UID/GID the generated pod securityContext asks for (generator/specs/pod.py RUN_AS).
 # HOME is /tmp: the pods run with a read-only root filesystem and an emptyDir on /tmp.
 RUN groupadd --gid 10001 scoring \
  && useradd --uid 10001 --gid 10001 --home-dir /tmp --no-create-home --shell /usr/sbin/nologin scoring

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from generator.build import render
+from generator.specs import render
 from generator.config import load_jobs
 
 REPO = Path(__file__).resolve().parents[1]

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from generator.build.render import find_drift, planned_outputs, write_outputs
+from generator.specs.render import find_drift, planned_outputs, write_outputs
 from generator.errors import UserError
 
 

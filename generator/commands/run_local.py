@@ -78,7 +78,7 @@ def _documents(source: Path) -> list[dict]:
     if any(isinstance(doc, dict) and doc.get("kind") in RUNNABLE_KINDS for doc in documents):
         return documents
     try:
-        from generator.build import render_job  # lazy: only a job config needs the generator
+        from generator.specs import render_job  # lazy: only a job config needs the generator
     except ImportError as error:
         raise UserError(f"{source}: looks like a job config, but the generator cannot render it "
                         f"({error}); pass a workflows/*.yaml file instead") from error

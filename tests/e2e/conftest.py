@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from generator.build.render import planned_outputs, write_outputs
+from generator.specs.render import planned_outputs, write_outputs
 from generator.config.loader import deep_merge
 
 REPO = Path(__file__).resolve().parents[2]

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from generator.build.render import planned_outputs, write_outputs
+from generator.specs.render import planned_outputs, write_outputs
 from generator.config.loader import deep_merge
 from generator.runner import NodePhase, RunResult, load_documents, run_workflow, secret_variable
 from tests.reliability.helpers import files_under

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from generator.build.render import planned_outputs
+from generator.specs.render import planned_outputs
 from generator.config.loader import load_jobs
 
 REPO = Path(__file__).resolve().parents[2]

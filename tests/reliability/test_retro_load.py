@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from generator.build.render import planned_outputs, write_outputs
+from generator.specs.render import planned_outputs, write_outputs
 from generator.runner import NodePhase, load_documents, run_workflow
 
 pytestmark = [pytest.mark.slow]

@@ -9,8 +9,8 @@ import click
 import pytest
 import yaml
 
-from generator.build import documents
-from generator.build.pod import RUN_AS
+from generator.specs import documents
+from generator.specs.pod import RUN_AS
 from generator.config import load_jobs
 
 REPO = Path(__file__).resolve().parents[2]

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-import generator.build
+import generator.specs
 from generator.commands.run_local import run_local
 
 FIXTURES = Path(__file__).resolve().parents[2] / "fixtures" / "runner"
@@ -85,7 +85,7 @@ def test_job_config_is_rendered_by_the_generator_then_run(invoke, tmp_path, monk
         rendered.append(Path(path))
         return (FIXTURES / "steps.yaml").read_text()
 
-    monkeypatch.setattr(generator.build, "render_job", fake_render)
+    monkeypatch.setattr(generator.specs, "render_job", fake_render)
     result = invoke(str(config))
 
     assert result.exit_code == 0, result.output

@@ -5,7 +5,7 @@ from __future__ import annotations
 from hera.workflows import Env, Resources, RetryStrategy, SecretEnv
 from hera.workflows import models as m
 
-from generator.build import names
+from generator.specs import names
 from generator.config.models import JobConfig, StepResources
 
 # A fixed non-root UID/GID that the Dockerfile creates too.

@@ -6,7 +6,7 @@ from typing import Any
 
 from hera.workflows import models as m
 
-from generator.build import names, pod
+from generator.specs import names, pod
 from generator.config.models import JobConfig
 
 # Keep finished workflows two days (a week when they failed) so people can read them, then let Argo delete them.

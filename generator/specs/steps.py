@@ -5,7 +5,7 @@ from __future__ import annotations
 from hera.workflows import Container, Env, FieldEnv, Parameter, RawArtifact, SecretEnv
 from hera.workflows import models as m
 
-from generator.build import names, pod
+from generator.specs import names, pod
 from generator.config.models import JobConfig, StepResources
 
 

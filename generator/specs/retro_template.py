@@ -5,8 +5,8 @@ from __future__ import annotations
 from hera.workflows import DAG, Parameter, Step, Steps, Task, WorkflowTemplate
 from hera.workflows import models as m
 
-from generator.build import names, steps, workflow_spec
-from generator.build.main_template import MODEL_URI_DESCRIPTION
+from generator.specs import names, steps, workflow_spec
+from generator.specs.main_template import MODEL_URI_DESCRIPTION
 from generator.config.loader import LoadedJob
 
 

@@ -8,9 +8,9 @@ from typing import Any
 
 import yaml
 
-from generator.build.cron import build_cron
-from generator.build.main_template import build_main
-from generator.build.retro_template import build_retro
+from generator.specs.cron import build_cron
+from generator.specs.main_template import build_main
+from generator.specs.retro_template import build_retro
 from generator.config.loader import LoadedJob, load_job, load_jobs
 
 HEADER = (

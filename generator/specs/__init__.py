@@ -1,5 +1,5 @@
 """Builders: a validated job config becomes Hera objects, then deterministic Argo YAML."""
 
-from generator.build.render import documents, render, render_job
+from generator.specs.render import documents, render, render_job
 
 __all__ = ["documents", "render", "render_job"]

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import yaml
 
-from generator.build import documents, render
-from generator.build.cron import ds_expression
+from generator.specs import documents, render
+from generator.specs.cron import ds_expression
 from generator.config.models import Schedule
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from hera.workflows import CronWorkflow
 from hera.workflows import models as m
 
-from generator.build import names, workflow_spec
+from generator.specs import names, workflow_spec
 from generator.config.models import JobConfig, Schedule
 
 # Keep a few finished runs visible in the UI; failures longer, they are the ones people open.

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from bench.many_jobs import write_many_configs
-from generator.build.render import planned_outputs, write_outputs
+from generator.specs.render import planned_outputs, write_outputs
 from generator.lint import lint_paths
 
 JOBS = 500
