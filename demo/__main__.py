@@ -34,8 +34,8 @@ def _date(_ctx, _param, value: str | None) -> str | None:
               show_default=True, help="Where the stack, the generated demo workflows and the run folders live.")
 def main(ds: str | None, run_dir: Path) -> None:
     """Start the local stack, register the demo model, load demo data, generate and run the demo job."""
-    from generator.specs.render import planned_outputs, write_outputs
     from generator.localstack import LocalStack
+    from generator.specs.render import planned_outputs, write_outputs
 
     ds = ds or (dt.datetime.now(dt.UTC).date() - dt.timedelta(days=1)).isoformat()
     os.environ.setdefault("MLFLOW_DISABLE_TELEMETRY", "true")

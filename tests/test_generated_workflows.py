@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from generator.specs import render
 from generator.config import load_jobs
+from generator.specs import render
 
 REPO = Path(__file__).resolve().parents[1]
 

@@ -6,8 +6,8 @@ from pathlib import Path
 
 import click
 
-from generator.specs.render import find_drift, planned_outputs, write_outputs
 from generator.errors import UserError
+from generator.specs.render import find_drift, planned_outputs, write_outputs
 
 
 @click.command()

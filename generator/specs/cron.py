@@ -5,8 +5,8 @@ from __future__ import annotations
 from hera.workflows import CronWorkflow
 from hera.workflows import models as m
 
-from generator.specs import names, workflow_spec
 from generator.config.models import JobConfig, Schedule
+from generator.specs import names, workflow_spec
 
 # Keep a few finished runs visible in the UI; failures longer, they are the ones people open.
 SUCCESSFUL_HISTORY = 3

@@ -5,8 +5,8 @@ from __future__ import annotations
 from hera.workflows import DAG, Parameter, Task, WorkflowTemplate
 from hera.workflows import models as m
 
-from generator.specs import names, steps, workflow_spec
 from generator.config.loader import LoadedJob
+from generator.specs import names, steps, workflow_spec
 
 DS_DESCRIPTION = "Partition date to score, YYYY-MM-DD (the input and output partition value)"
 MODEL_URI_DESCRIPTION = (

@@ -5,8 +5,8 @@ from __future__ import annotations
 from hera.workflows import Env, Resources, RetryStrategy, SecretEnv
 from hera.workflows import models as m
 
-from generator.specs import names
 from generator.config.models import JobConfig, StepResources
+from generator.specs import names
 
 # A fixed non-root UID/GID that the Dockerfile creates too.
 RUN_AS = 10001

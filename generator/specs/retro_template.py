@@ -5,9 +5,9 @@ from __future__ import annotations
 from hera.workflows import DAG, Parameter, Step, Steps, Task, WorkflowTemplate
 from hera.workflows import models as m
 
+from generator.config.loader import LoadedJob
 from generator.specs import names, steps, workflow_spec
 from generator.specs.main_template import MODEL_URI_DESCRIPTION
-from generator.config.loader import LoadedJob
 
 
 def _param(name: str, scope: str = "inputs") -> str:

@@ -5,8 +5,8 @@ from __future__ import annotations
 from hera.workflows import Container, Env, FieldEnv, Parameter, RawArtifact, SecretEnv
 from hera.workflows import models as m
 
-from generator.specs import names, pod
 from generator.config.models import JobConfig, StepResources
+from generator.specs import names, pod
 
 
 def _inputs(*parameter_names: str) -> list[Parameter]:

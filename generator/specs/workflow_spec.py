@@ -6,8 +6,8 @@ from typing import Any
 
 from hera.workflows import models as m
 
-from generator.specs import names, pod
 from generator.config.models import JobConfig
+from generator.specs import names, pod
 
 # Keep finished workflows two days (a week when they failed) so people can read them, then let Argo delete them.
 TTL_AFTER_SUCCESS = 2 * 86400

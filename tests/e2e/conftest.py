@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 import yaml
 
-from generator.specs.render import planned_outputs, write_outputs
 from generator.config.loader import deep_merge
+from generator.specs.render import planned_outputs, write_outputs
 
 REPO = Path(__file__).resolve().parents[2]
 JOB = "cancer-risk-daily"

@@ -13,9 +13,9 @@ from pathlib import Path
 import pytest
 import yaml
 
-from generator.specs.render import planned_outputs, write_outputs
 from generator.config.loader import deep_merge
 from generator.runner import NodePhase, RunResult, load_documents, run_workflow, secret_variable
+from generator.specs.render import planned_outputs, write_outputs
 from tests.reliability.helpers import files_under
 
 pytestmark = [pytest.mark.slow, pytest.mark.integration]

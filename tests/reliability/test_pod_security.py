@@ -11,8 +11,8 @@ from pathlib import Path
 import pytest
 import yaml
 
-from generator.specs.render import planned_outputs
 from generator.config.loader import load_jobs
+from generator.specs.render import planned_outputs
 
 REPO = Path(__file__).resolve().parents[2]
 CONF_DIRS = [REPO / "conf", REPO / "demo" / "conf"]

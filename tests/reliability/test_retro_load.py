@@ -14,8 +14,8 @@ from pathlib import Path
 
 import pytest
 
-from generator.specs.render import planned_outputs, write_outputs
 from generator.runner import NodePhase, load_documents, run_workflow
+from generator.specs.render import planned_outputs, write_outputs
 
 pytestmark = [pytest.mark.slow]
 REPO = Path(__file__).resolve().parents[2]

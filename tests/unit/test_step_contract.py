@@ -9,9 +9,9 @@ import click
 import pytest
 import yaml
 
+from generator.config import load_jobs
 from generator.specs import documents
 from generator.specs.pod import RUN_AS
-from generator.config import load_jobs
 
 REPO = Path(__file__).resolve().parents[2]
 

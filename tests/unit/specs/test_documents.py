@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import yaml
 
+from generator.config.models import Schedule
 from generator.specs import documents, render
 from generator.specs.cron import ds_expression
-from generator.config.models import Schedule
 
 
 def by_kind(docs):
