@@ -14,6 +14,7 @@ RUN apt-get update \
 
 WORKDIR /opt/argo-batch-scoring
 COPY setup.cfg pyproject.toml README.md ./
+COPY contract ./contract
 COPY generator ./generator
 COPY jobs ./jobs
 RUN pip install '.[jobs]'

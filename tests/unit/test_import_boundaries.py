@@ -35,3 +35,10 @@ def test_jobs_import_no_hera():
     roots = imported_roots("jobs")
     assert "jobs" in roots
     assert "hera" not in roots
+
+
+def test_contract_imports_only_the_standard_library():
+    roots = imported_roots("contract")
+    assert "contract" in roots
+    third_party = {root for root in roots if root not in sys.stdlib_module_names and not root.startswith("_")}
+    assert third_party == {"contract"}, f"contract imports beyond the standard library: {third_party - {'contract'}}"
