@@ -14,6 +14,7 @@ is ignored by the JVM itself, so a stale archive costs the speed-up, never a run
 from __future__ import annotations
 
 import os
+import subprocess
 import sys
 import tempfile
 from pathlib import Path
@@ -67,7 +68,13 @@ def build_archive(path: Path) -> Path:
 
             jvm_process = SparkContext._gateway.proc
             jvm_process.stdin.close()
-            jvm_process.wait(timeout=300)
+            try:
+                jvm_process.wait(timeout=300)
+            except subprocess.TimeoutExpired:
+                # A JVM left behind keeps its whole heap after this build has given up (seen on a loaded machine).
+                jvm_process.kill()
+                jvm_process.wait()
+                raise
     if not path.is_file():
         raise RuntimeError(f"the JVM wrote no class-data archive at {path}")
     return path
