@@ -6,6 +6,7 @@ from pathlib import Path
 
 import click
 
+from contract.values import MODEL_URI_RULE
 from jobs.common.logs import configure_logging
 from jobs.common.options import out_dir_option, retry_seconds_option
 from jobs.common.outputs import write_outputs
@@ -15,7 +16,7 @@ from jobs.common.services import wait_for_mlflow
 
 @click.command()
 @click.option("--model-uri", required=True,
-              help="models:/<name>@<alias>, models:/<name>/<version> or runs:/<run-id>/<path>.")
+              help=f"The model to pin: {MODEL_URI_RULE}.")
 @click.option("--tracking-uri", envvar="MLFLOW_TRACKING_URI", default=None,
               help="MLflow tracking server (env MLFLOW_TRACKING_URI).")
 @retry_seconds_option

@@ -8,11 +8,12 @@ from pathlib import Path
 
 import click
 
+from contract.values import DATE_RULE, IDENTIFIER_RULE, SQL_VALUE_RULE
 from jobs.common.errors import StepError
 from jobs.common.hive import HiveClient
 from jobs.common.logs import configure_logging
 from jobs.common.options import hive_options, hive_settings, retry_seconds_option
-from jobs.common.params import check_variable_value, parse_assignment, parse_date
+from jobs.common.params import check_variable, parse_assignment, parse_date
 from jobs.common.sql import split_statements, substitute
 
 log = logging.getLogger("jobs.prepare")
@@ -27,9 +28,7 @@ def render_statements(sql: str, ds: str, variables: tuple[str, ...], source: str
     values = {"ds": parse_date(ds).isoformat()}
     for assignment in variables:
         name, value = parse_assignment(assignment, "--var")
-        if name == "ds":
-            raise StepError("--var ds: ds is set by --ds, not by --var")
-        values[name] = check_variable_value(name, value)
+        values[name] = check_variable(name, value)
     statements = split_statements(substitute(sql, values, source))
     if not statements:
         raise StepError(f"{source} holds no SQL statement")
@@ -39,9 +38,9 @@ def render_statements(sql: str, ds: str, variables: tuple[str, ...], source: str
 @click.command()
 @click.option("--sql-file", type=click.Path(exists=True, dir_okay=False, path_type=Path), required=True,
               help="SQL script with Hive-style ${ds} / ${NAME} variables; statements separated by ';'.")
-@click.option("--ds", required=True, help="Partition date, YYYY-MM-DD (validated before it reaches SQL).")
+@click.option("--ds", required=True, help=f"Partition date: {DATE_RULE} (validated before it reaches SQL).")
 @click.option("--var", "variables", multiple=True, metavar="NAME=VALUE",
-              help="Declared variable (repeatable); value must be a date, identifier, db.table or number.")
+              help=f"Declared variable (repeatable); NAME: {IDENTIFIER_RULE}, not ds; VALUE: {SQL_VALUE_RULE}.")
 @hive_options
 @retry_seconds_option
 def main(sql_file: Path, ds: str, variables: tuple[str, ...], hive_host: str, hive_port: int, hive_auth: str,

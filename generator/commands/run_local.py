@@ -17,8 +17,9 @@ SOURCE is a workflows file (multi-document YAML, e.g. workflows/churn-daily.yaml
 (conf/<job>.yaml), which is rendered first with the generator and then run. --template picks the
 document by metadata.name, or KIND/NAME (default: the first WorkflowTemplate or Workflow); a
 CronWorkflow (e.g. --template CronWorkflow/churn-daily) runs its workflowSpec with
-workflow.scheduledTime = now in its timezone. templateRef and workflowTemplateRef
-resolve among the documents of the same file.
+workflow.scheduledTime = now in its timezone, or the time given by --scheduled-time (RFC 3339, as
+`argo submit --from cronwf/NAME --scheduled-time` takes it); the summary's Parameters line shows the
+ds it resolved to. templateRef and workflowTemplateRef resolve among the documents of the same file.
 
 \b
 Examples:
@@ -26,6 +27,8 @@ Examples:
   generate-workflow run-local workflows/churn-daily.yaml --template churn-daily-retro \\
       -p start=2024-05-01 -p end=2024-05-03
   generate-workflow run-local conf/churn-daily.yaml -p ds=2024-05-01 -e HIVE_HOST=127.0.0.1
+  generate-workflow run-local workflows/churn-daily.yaml --template CronWorkflow/churn-daily \\
+      --scheduled-time 2024-03-31T03:00:00+03:00
 
 \b
 Implemented: dag (dependencies, depends with .Succeeded/.Failed/.Errored/.Skipped/.Omitted/
@@ -102,13 +105,17 @@ def _documents(source: Path) -> list[dict]:
               show_default=True, help="Folder of mutex lock files; runs sharing it serialize on mutexes.")
 @click.option("--backoff-scale", type=click.FloatRange(min=0), default=1.0, show_default=True,
               help="Multiply retry backoff delays (0 retries at once, 0.1 waits a tenth).")
+@click.option("--scheduled-time", metavar="RFC3339",
+              help="workflow.scheduledTime, e.g. 2024-03-31T00:30:00+02:00 (as `argo submit --scheduled-time`).")
 @click.option("--quiet-logs", is_flag=True,
               help="Do not stream step output; print the last 20 lines of a failed step's log instead.")
 def run_local(source: Path, template_name: str | None, parameters: tuple[str, ...], env: tuple[str, ...],
-              work_dir: Path | None, lock_dir: Path, backoff_scale: float, quiet_logs: bool) -> None:
+              work_dir: Path | None, lock_dir: Path, backoff_scale: float, scheduled_time: str | None,
+              quiet_logs: bool) -> None:
     result = run_workflow(
         _documents(source), template_name=template_name, parameters=_pairs(parameters, "-p/--parameter"),
         env_overrides=_pairs(env, "-e/--env"), work_dir=work_dir, lock_dir=lock_dir,
-        backoff_scale=backoff_scale, echo=click.echo, stream_logs=not quiet_logs, source=str(source))
+        backoff_scale=backoff_scale, echo=click.echo, stream_logs=not quiet_logs, source=str(source),
+        scheduled_time=scheduled_time)
     if not result.succeeded:
         raise SystemExit(1)

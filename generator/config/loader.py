@@ -9,7 +9,7 @@ from typing import Any
 
 from pydantic import BaseModel, ValidationError
 
-from generator.config import rules
+from contract import values
 from generator.config.models import JobConfig
 from generator.config.yaml_source import read_mapping
 from generator.errors import ConfigError, ConfigIssue
@@ -175,7 +175,7 @@ def _read_prepare_sql(raw: dict[str, Any], path: Path) -> tuple[str | None, list
         return None, [ConfigIssue(shown, "prepare.sql", f"SQL file {str(sql_path)!r} is empty")]
     variables = prepare.get("variables")
     declared = {"ds", *(variables if isinstance(variables, dict) else {})}
-    undeclared = sorted(set(rules.SQL_PLACEHOLDER.findall(text)) - declared)
+    undeclared = sorted(set(values.SQL_PLACEHOLDER.findall(text)) - declared)
     if undeclared:
         return None, [
             ConfigIssue(
@@ -195,7 +195,7 @@ def _issue_from_pydantic(entry: dict[str, Any], source_of) -> ConfigIssue:
     kind = entry["type"]
     if kind == "extra_forbidden":
         allowed = _allowed_keys(loc[:-1])
-        message = f"unknown key; allowed: {', '.join(allowed)}"
+        message = f"unknown key; allowed: {', '.join(allowed)}" if allowed else "unknown key"
     elif kind == "missing":
         message = "required key is missing"
     elif kind == "literal_error":
@@ -210,17 +210,22 @@ def _issue_from_pydantic(entry: dict[str, Any], source_of) -> ConfigIssue:
     return ConfigIssue(source_of(loc), key, message)
 
 
+def config_keys(model: type[BaseModel]) -> dict[str, str]:
+    """The keys a config section accepts, as written in a file (a field's alias, else its name) -> field name."""
+    return {field.alias or name: name for name, field in model.model_fields.items()}
+
+
 def _allowed_keys(loc: tuple[Any, ...]) -> list[str]:
-    """The keys a config section accepts, found by walking the models along loc."""
+    """The keys a config section accepts, found by walking the models along loc (keys as a file spells them)."""
     model: Any = JobConfig
     for part in loc:
         if isinstance(part, int):
             continue
-        annotation = model.model_fields[part].annotation if part in getattr(model, "model_fields", {}) else None
-        model = _model_in(annotation)
+        field = config_keys(model).get(part)
+        model = _model_in(model.model_fields[field].annotation) if field else None
         if model is None:
             return []
-    return list(model.model_fields)
+    return list(config_keys(model))
 
 
 def _model_in(annotation: Any) -> type[BaseModel] | None:

@@ -7,6 +7,7 @@ from typing import Annotated, Literal
 
 from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, model_validator
 
+from contract import values
 from generator.config import rules
 
 
@@ -37,14 +38,11 @@ KubeName = Annotated[
 Namespace = Annotated[
     str, Field(max_length=63), _matching(rules.DNS1123_LABEL, "a Kubernetes namespace (DNS-1123 label)")
 ]
-Identifier = Annotated[
-    str, Field(max_length=128), _matching(rules.HIVE_IDENTIFIER, "a Hive identifier ([A-Za-z_][A-Za-z0-9_]*)")
-]
-TableName = Annotated[
-    str,
-    Field(max_length=257),
-    _matching(rules.HIVE_TABLE, "a Hive table name: 'db.table' or 'table', each part [A-Za-z_][A-Za-z0-9_]*"),
-]
+# The rules the steps check too live in contract/values.py, so the config never accepts what a step refuses.
+Identifier = Annotated[str, AfterValidator(values.check_identifier)]
+TableName = Annotated[str, AfterValidator(values.check_table)]
+VariableName = Annotated[str, AfterValidator(values.check_variable_name)]
+SqlValue = Annotated[str, BeforeValidator(_scalar_to_text), AfterValidator(values.check_sql_value)]
 Quantity = Annotated[
     str,
     BeforeValidator(_scalar_to_text),
@@ -61,9 +59,13 @@ Duration = Annotated[
 
 
 class Strict(BaseModel):
-    """Base for config sections: unknown keys are errors, values are immutable once validated."""
+    """Base for config sections: unknown keys are errors, values are immutable once validated.
 
-    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+    A field with an alias (`validate`, a BaseModel method name) is read by its alias only: its Python name is
+    internal and is an unknown key in a config file.
+    """
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
 
 
 class MlflowSettings(Strict):
@@ -107,25 +109,14 @@ class SparkSettings(Strict):
 class ModelRef(Strict):
     """The MLflow model to score with; an alias or version is pinned to a concrete version at run time."""
 
-    uri: Annotated[
-        str,
-        _matching(
-            rules.MODEL_URI,
-            "an MLflow model URI: 'models:/<name>@<alias>', 'models:/<name>/<version>' or "
-            "'runs:/<32-hex run id>/<path>'",
-        ),
-    ]
+    uri: Annotated[str, AfterValidator(values.check_model_uri)]
 
 
 class PrepareStep(Strict):
     """Hive data-prep SQL run before scoring; ${ds} and declared ${variables} are substituted safely."""
 
     sql: Path
-    variables: dict[Identifier, Annotated[str, BeforeValidator(_scalar_to_text),
-                                          _matching(rules.SQL_LITERAL, "a safe SQL literal ([A-Za-z0-9_.:-], "
-                                                    "at most 128 characters)")]] = Field(
-        default_factory=dict, max_length=50
-    )
+    variables: dict[VariableName, SqlValue] = Field(default_factory=dict, max_length=50)
 
 
 class InputTable(Strict):

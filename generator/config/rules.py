@@ -1,4 +1,4 @@
-"""Value rules shared by the config models: Kubernetes names, Hive identifiers, cron, time zones, quantities."""
+"""Value rules only the config has: Kubernetes names, cron, time zones, quantities (shared ones: contract/values.py)."""
 
 from __future__ import annotations
 
@@ -11,21 +11,8 @@ from croniter import croniter
 DNS1123_LABEL = re.compile(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$")
 # DNS-1123 subdomain: Secret and ServiceAccount names.
 DNS1123_SUBDOMAIN = re.compile(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$")
-# A Hive identifier as we allow it: unquoted, so nothing in it can end a statement or open a string.
-HIVE_IDENTIFIER = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
-# db.table or table, each part a Hive identifier.
-HIVE_TABLE = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)?$")
 # Kubernetes resource quantities (cpu "2", "500m"; memory "4Gi", "512Mi").
 QUANTITY = re.compile(r"^([0-9]+(\.[0-9]+)?)(m|k|Ki|M|Mi|G|Gi|T|Ti)?$")
-# MLflow model URIs that a scoring job can pin: a registry alias or version, or a run's artifact path.
-MODEL_URI = re.compile(
-    r"^(models:/[A-Za-z0-9][A-Za-z0-9_.\-]*(@[A-Za-z0-9_\-]+|/[0-9]+)"
-    r"|runs:/[0-9a-f]{32}/[A-Za-z0-9_.\-/]+)$"
-)
-# Literal values allowed in declared SQL variables: no quotes, spaces, semicolons or comment markers.
-SQL_LITERAL = re.compile(r"^[A-Za-z0-9_.:\-]{1,128}$")
-# Hive-style ${name} placeholders in prepare SQL.
-SQL_PLACEHOLDER = re.compile(r"\$\{([^}]*)\}")
 # Argo's cron descriptors (robfig/cron): accepted besides five-field expressions.
 CRON_DESCRIPTORS = {"@yearly", "@annually", "@monthly", "@weekly", "@daily", "@midnight", "@hourly"}
 

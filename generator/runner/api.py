@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import secrets as random_tokens
 import string
 import threading
@@ -27,10 +28,12 @@ from generator.runner.support import check_supported
 DEFAULT_RUNS_DIR = Path(".run/runs")
 DEFAULT_LOCK_DIR = Path(".run/locks")
 _TIMESTAMP_FIELDS = "YmdHMSyjbBaAwUpI"
+# Go's time.RFC3339 as `argo submit --scheduled-time` parses it: date, time, optional fraction, offset or Z.
+RFC3339 = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})")
 
 
 def _workflow_name(workflow: RunnableWorkflow, started: datetime) -> str:
-    if workflow.kind == "CronWorkflow":
+    if workflow.kind == "CronWorkflow":  # the cron controller's name: <cron>-<scheduled time in Unix seconds>
         return f"{workflow.name}-{int(started.timestamp())}"
     suffix = "".join(random_tokens.choice(string.ascii_lowercase + string.digits) for _ in range(5))
     return f"{workflow.name}-{suffix}"
@@ -74,7 +77,23 @@ def _resolve_parameters(workflow: RunnableWorkflow, given: Mapping[str, str],
     return values
 
 
-def _globals(workflow: RunnableWorkflow, name: str, created: datetime) -> dict[str, str]:
+def parse_scheduled_time(text: str) -> datetime:
+    """An RFC 3339 time with its offset (`2024-03-31T00:30:00+02:00`, `...Z`), as `argo submit --scheduled-time`.
+
+    Raises:
+        UserError: naming the value and the expected form.
+    """
+    if RFC3339.fullmatch(text):
+        try:
+            return datetime.fromisoformat(text)
+        except ValueError:
+            pass
+    raise UserError(f"--scheduled-time: {text!r} is not an RFC 3339 time; expected e.g. 2024-03-31T00:30:00+02:00 "
+                    f"or 2024-03-30T22:30:00Z")
+
+
+def _globals(workflow: RunnableWorkflow, name: str, created: datetime,
+             scheduled_time: str | None = None) -> dict[str, str]:
     spec = workflow.spec
     values = {
         "workflow.name": name, "workflow.namespace": workflow.namespace,
@@ -89,7 +108,9 @@ def _globals(workflow: RunnableWorkflow, name: str, created: datetime) -> dict[s
                    for field in _TIMESTAMP_FIELDS})
     values.update({f"workflow.labels.{key}": str(value) for key, value in workflow.labels.items()})
     values.update({f"workflow.annotations.{key}": str(value) for key, value in workflow.annotations.items()})
-    if workflow.kind == "CronWorkflow":
+    if scheduled_time is not None:  # Argo copies the submitted text into the workflow's annotation as is
+        values["workflow.scheduledTime"] = scheduled_time
+    elif workflow.kind == "CronWorkflow":
         zone = ZoneInfo(workflow.cron_timezone) if workflow.cron_timezone else None
         scheduled = created.astimezone(zone) if zone else created
         values["workflow.scheduledTime"] = scheduled.replace(microsecond=0).isoformat().replace("+00:00", "Z")
@@ -109,7 +130,8 @@ def run_workflow(documents: list[dict], template_name: str | None = None,
                  parameters: Mapping[str, str] | None = None, env_overrides: Mapping[str, str] | None = None,
                  work_dir: Path | str | None = None, lock_dir: Path | str | None = None, *,
                  backoff_scale: float = 1.0, echo: Callable[[str], None] | None = print,
-                 stream_logs: bool = True, source: str = "<documents>") -> RunResult:
+                 stream_logs: bool = True, source: str = "<documents>",
+                 scheduled_time: str | None = None) -> RunResult:
     """Run one workflow of `documents` locally, as Argo would run it, and wait for it to finish.
 
     Args:
@@ -125,6 +147,8 @@ def run_workflow(documents: list[dict], template_name: str | None = None,
         echo: Receives progress lines, step logs and the summary; None is silent.
         stream_logs: Print step output as it comes; False prints only a failed step's last lines.
         source: Names the documents' origin in messages.
+        scheduled_time: `workflow.scheduledTime` as `argo submit --scheduled-time` sets it (RFC 3339, kept as
+            written); None: a CronWorkflow gets now in its timezone, other kinds leave it unset.
 
     Raises:
         UnsupportedFeatureError: The workflow needs a feature the runner lacks (nothing ran).
@@ -133,8 +157,9 @@ def run_workflow(documents: list[dict], template_name: str | None = None,
     workflow = DocumentSet(documents, source).runnable(template_name)
     check_supported(workflow)
     started = now()
-    name = _workflow_name(workflow, started)
-    globals_ = _globals(workflow, name, started)
+    scheduled = parse_scheduled_time(scheduled_time) if scheduled_time is not None else None
+    name = _workflow_name(workflow, scheduled or started)
+    globals_ = _globals(workflow, name, started, scheduled_time)
     values = _resolve_parameters(workflow, dict(parameters or {}), globals_)
     globals_.update({f"workflow.parameters.{key}": value for key, value in values.items()})
     globals_["workflow.parameters.json"] = json.dumps([{"name": k, "value": v} for k, v in values.items()])

@@ -5,12 +5,13 @@ from __future__ import annotations
 from hera.workflows import DAG, Parameter, Task, WorkflowTemplate
 from hera.workflows import models as m
 
+from contract import values
 from generator.config.loader import LoadedJob
 from generator.specs import names, steps, workflow_spec
 
-DS_DESCRIPTION = "Partition date to score, YYYY-MM-DD (the input and output partition value)"
+DS_DESCRIPTION = f"Partition date to score (the input and output partition value): {values.DATE_RULE}"
 MODEL_URI_DESCRIPTION = (
-    "MLflow model to score with: models:/<name>@<alias> or models:/<name>/<version>; "
+    f"MLflow model to score with: {values.MODEL_URI_FORMS} (MLflow registry only); "
     "an alias is pinned to one version for the whole run"
 )
 

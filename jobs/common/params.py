@@ -1,66 +1,48 @@
-"""Validation of every value that may reach SQL or a file name: dates, identifiers, table names, variables."""
+"""Step-side checks of option values: the rules of contract/values.py, their errors naming the option."""
 
 from __future__ import annotations
 
 import datetime as dt
-import re
 
+from contract import values
 from jobs.common.errors import StepError
 
-DATE_PATTERN = re.compile(r"^\d{4}-\d{2}-\d{2}$")
-IDENTIFIER_PATTERN = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
-TABLE_PATTERN = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)?$")
-NUMBER_PATTERN = re.compile(r"^-?\d+(\.\d+)?$")
+
+def _checked(check, value: str, option: str):
+    """`check(value)` (a contract/values.py rule), its ValueError turned into a StepError naming `option`."""
+    try:
+        return check(value)
+    except ValueError as error:
+        raise StepError(f"{option}: {error}") from None
 
 
 def parse_date(value: str, option: str = "--ds") -> dt.date:
-    """Parses a real calendar date written YYYY-MM-DD.
-
-    Raises:
-        StepError: naming `option` and the value when it is not such a date (e.g. `2024-02-30`, `2024-1-5`).
-    """
-    if not DATE_PATTERN.match(value or ""):
-        raise StepError(f"{option}: {value!r} is not a date; expected YYYY-MM-DD, e.g. 2024-01-31")
-    try:
-        return dt.date.fromisoformat(value)
-    except ValueError as error:
-        raise StepError(f"{option}: {value!r} is not a real date ({error}); expected YYYY-MM-DD") from None
+    """Parses a real calendar date written YYYY-MM-DD (values.DATE_RULE); else StepError naming `option`."""
+    return _checked(values.parse_date, value, option)
 
 
 def check_identifier(value: str, option: str) -> str:
-    """Returns `value` when it is a plain identifier (`[A-Za-z_][A-Za-z0-9_]*`), else raises StepError."""
-    if not IDENTIFIER_PATTERN.match(value or ""):
-        raise StepError(
-            f"{option}: {value!r} is not a valid column name; allowed: letters, digits and _, not starting "
-            f"with a digit"
-        )
-    return value
+    """Returns `value` when it is a Hive identifier (values.IDENTIFIER_RULE), else raises StepError."""
+    return _checked(values.check_identifier, value, option)
 
 
 def check_table(value: str, option: str) -> str:
-    """Returns `value` when it is `table` or `database.table` made of identifiers, else raises StepError."""
-    if not TABLE_PATTERN.match(value or ""):
-        raise StepError(
-            f"{option}: {value!r} is not a valid table name; allowed: `table` or `database.table`, each part "
-            f"letters, digits and _, not starting with a digit"
-        )
-    return value
+    """Returns `value` when it is `table` or `database.table` (values.TABLE_RULE), else raises StepError."""
+    return _checked(values.check_table, value, option)
 
 
-def check_variable_value(name: str, value: str) -> str:
-    """Accepts a SQL variable value only when it is a date, a (qualified) identifier or a plain number.
+def check_variable(name: str, value: str) -> str:
+    """Returns `value` when `--var name=value` may reach SQL (values.check_variable_name, check_sql_value).
 
     Anything else (quotes, spaces, semicolons, comments) could change the statement, so it never reaches SQL.
     """
-    if DATE_PATTERN.match(value):
-        parse_date(value, f"--var {name}")
-        return value
-    if TABLE_PATTERN.match(value) or NUMBER_PATTERN.match(value):
-        return value
-    raise StepError(
-        f"--var {name}: {value!r} is not allowed in SQL; a variable value must be a date (YYYY-MM-DD), an "
-        f"identifier or db.table, or a plain number"
-    )
+    _checked(values.check_variable_name, name, f"--var {name}")
+    return _checked(values.check_sql_value, value, f"--var {name}")
+
+
+def check_model_uri(value: str, option: str = "--model-uri") -> values.ModelUri:
+    """The parts of a model URI of one of values.MODEL_URI_FORMS, else StepError (before any server is asked)."""
+    return _checked(values.parse_model_uri, value, option)
 
 
 def parse_assignment(text: str, option: str) -> tuple[str, str]:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
@@ -12,11 +11,7 @@ from mlflow.exceptions import MlflowException
 from mlflow.tracking import MlflowClient
 
 from jobs.common.errors import StepError
-
-ALIAS_URI = re.compile(r"^models:/(?P<name>[^/@]+)@(?P<alias>[^/@]+)$")
-VERSION_URI = re.compile(r"^models:/(?P<name>[^/@]+)/(?P<version>[^/@]+)$")
-RUN_URI = re.compile(r"^runs:/(?P<run_id>[A-Za-z0-9_-]+)/(?P<path>[^\s]+)$")
-QUOTES = re.compile(r"['\"`]")
+from jobs.common.params import check_model_uri
 
 
 @dataclass(frozen=True)
@@ -52,33 +47,21 @@ class ModelRegistry:
         Raises:
             StepError: malformed URI, or the model/alias/version/run does not exist (naming what does).
         """
-        self.check_uri(uri)
-        if match := ALIAS_URI.match(uri):
-            return self._by_alias(match["name"], match["alias"])
-        if match := VERSION_URI.match(uri):
-            return self._by_version(match["name"], match["version"])
-        match = RUN_URI.match(uri)
-        return self._by_run(match["run_id"], match["path"])
+        parsed = check_model_uri(uri)
+        if parsed.alias is not None:
+            return self._by_alias(parsed.name, parsed.alias)
+        if parsed.version is not None:
+            return self._by_version(parsed.name, parsed.version)
+        return self._by_run(parsed.run_id, parsed.path)
 
     @staticmethod
     def check_uri(uri: str) -> None:
-        """Refuses, without contacting the server, a URI that is not one of the three registry forms.
-
-        Anything else (`s3://...`, `file:///...`, a bare path) would let whoever types the Argo UI parameter
-        point the job at files outside the registry. A quote in the name is refused too: the name goes into
-        MLflow search filters (`name='...'`), which have no escaping.
+        """Refuses, without contacting the server, a URI that is not one of the registry forms (contract/values.py).
 
         Raises:
             StepError: naming the value and the accepted forms.
         """
-        match = ALIAS_URI.match(uri) or VERSION_URI.match(uri)
-        if match is None and RUN_URI.match(uri) is None:
-            raise StepError(
-                f"--model-uri: {uri!r} is not supported; use models:/<name>@<alias>, models:/<name>/<version> or "
-                f"runs:/<run-id>/<path> (models from the MLflow registry only)"
-            )
-        if match is not None and QUOTES.search(match["name"]):
-            raise StepError(f"--model-uri: model name {match['name']!r} must not contain quotes")
+        check_model_uri(uri)
 
     def _registered_model(self, name: str):
         try:
@@ -101,11 +84,6 @@ class ModelRegistry:
 
     def _by_version(self, name: str, version: str) -> ResolvedModel:
         self._registered_model(name)
-        if not version.isdigit():
-            raise StepError(
-                f"--model-uri: version {version!r} of {name!r} is not a number; stages are deprecated in "
-                f"MLflow, use an alias (models:/{name}@<alias>) or a version number"
-            )
         try:
             found = self.client.get_model_version(name, version)
         except MlflowException as error:

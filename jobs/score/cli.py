@@ -12,6 +12,7 @@ from urllib.parse import urlparse
 
 import click
 
+from contract.values import DATE_RULE, MODEL_URI_FORMS
 from jobs.common.errors import StepError
 from jobs.common.logs import configure_logging
 from jobs.common.options import out_dir_option, retry_seconds_option
@@ -39,8 +40,9 @@ def _wait_for_metastore(uri: str, budget_seconds: float) -> None:
 
 
 @click.command()
-@click.option("--ds", required=True, help="Partition date, YYYY-MM-DD.")
-@click.option("--model-uri", required=True, help="Pinned model URI from fetch-model (models:/<name>/<version>).")
+@click.option("--ds", required=True, help=f"Partition date: {DATE_RULE}.")
+@click.option("--model-uri", required=True,
+              help=f"Pinned model URI from fetch-model: {MODEL_URI_FORMS} (an alias is resolved again here).")
 @click.option("--model-name", required=True, help="Registered model name (written into each row).")
 @click.option("--model-version", required=True, help="Model version (written into each row).")
 @click.option("--model-run-id", required=True, help="MLflow run id of the model (written into each row).")

@@ -27,6 +27,7 @@ from jobs.common.registry import ModelRegistry
 from jobs.score.arrow_types import arrow_type
 from jobs.score.bundle import ModelBundle, fetch_bundle
 from jobs.score.direct import FILE_IO, DirectInput, NotDirect, plan_direct_input, read_sample, sweep_temporaries
+from jobs.score.hive_format import hive_readable_writes
 from jobs.score.publish import OutputColumn, ensure_output_table, publish_partition
 from jobs.score.shaping import DOUBLE, ScoreColumn, describe_output
 from jobs.score.signature import FeaturePlan, ModelInput, plan_features
@@ -351,7 +352,8 @@ def _spark_writer(spark: SparkSession, features: DataFrame, bundle: ModelBundle,
     )
 
     def write(folder: str) -> int:
-        scored.write.mode("errorifexists").parquet(folder)
+        with hive_readable_writes(spark):
+            scored.write.mode("errorifexists").parquet(folder)
         return rows_scored.value
 
     return write

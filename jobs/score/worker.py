@@ -25,6 +25,7 @@ from jobs.score.direct import (
     open_file,
     read_batches,
 )
+from jobs.score.hive_format import PYARROW_WRITER_OPTIONS
 from jobs.score.shaping import ScoreColumn, shape_output
 
 # One loaded model per process and pinned model (see bundle.model_key): Spark reuses Python workers across tasks
@@ -133,7 +134,8 @@ def make_file_scorer(model_key: str, archive_name: str, direct: DirectInput, sco
             temporary = f"{folder}/{TEMPORARY_PREFIX}{uuid.uuid4().hex}-{output.file_name(unit)}"
             written = 0
             try:
-                with pq.ParquetWriter(temporary, output.schema, filesystem=filesystem) as writer:
+                with pq.ParquetWriter(temporary, output.schema, filesystem=filesystem,
+                                      **PYARROW_WRITER_OPTIONS) as writer:
                     for batch in read_batches(unit, direct.ids + direct.features, output.batch_rows):
                         prediction = model.predict(features_frame(batch, direct.features))
                         scores = shape_output(prediction, score_columns, batch.num_rows)

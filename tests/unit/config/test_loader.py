@@ -9,6 +9,8 @@ import pytest
 import yaml
 
 from generator.config import load_job, load_jobs
+from generator.config.loader import _model_in, config_keys
+from generator.config.models import JobConfig
 from generator.errors import ConfigError
 
 DEFAULTS = """\
@@ -92,6 +94,15 @@ def test_folder_loads_every_job_but_defaults(tmp_path):
         ("output: {table: s.x, partition_column: dt, score_column: subscriber_id}\n", "output.score_column",
          "collides"),
         ("prepare: {sql: missing.sql}\n", "prepare.sql", "does not exist"),
+        ("resources: {validate: {cpu: '1', memory: 1Gi, gpu: 1}}\n", "resources.validate.gpu",
+         "unknown key; allowed: cpu, memory"),
+        ("resources: {validate_step: {cpu: '1', memory: 1Gi}}\n", "resources.validate_step",
+         "unknown key; allowed: prepare, fetch_model, score, validate"),
+        ("timeouts: {validate_step: 600}\n", "timeouts.validate_step",
+         "unknown key; allowed: prepare, fetch_model, score, validate"),
+        ("prepare: {sql: prep.sql, variables: {region: eu--west}}\n", "prepare.variables.region",
+         "is not allowed in SQL"),
+        ("model: {uri: 'runs:/0123456789abcdef0123456789abcdef/../../secrets'}\n", "model.uri", "without . or .."),
     ],
 )
 def test_each_invalid_value_names_file_key_and_allowed(tmp_path, change, key, fragment):
@@ -159,10 +170,44 @@ def test_prepare_sql_checked(tmp_path, sql, fragment):
 def test_declared_variables_are_validated_literals(tmp_path):
     job = JOB.replace("prepare: {sql: prep.sql}", "prepare: {sql: prep.sql, variables: {region: \"eu'; DROP\"}}")
     issues = errors_of(write_job(tmp_path, job))
-    assert any(key == "prepare.variables.region" and "safe SQL literal" in msg for _, key, msg in issues)
+    assert any(key == "prepare.variables.region" and "is not allowed in SQL; allowed: letters" in msg
+               for _, key, msg in issues)
 
 
 def test_secret_values_have_no_place_in_config(tmp_path):
     job = changed("hive: {password: hunter2}")
     issues = errors_of(write_job(tmp_path, job))
     assert any(key == "hive.password" and "unknown key" in msg for _, key, msg in issues)
+
+
+def test_validate_is_read_by_its_config_spelling(tmp_path):
+    job = load_job(write_job(tmp_path, changed("resources: {validate: {cpu: '3', memory: 3Gi}}\n"
+                                               "timeouts: {validate: 900}\n")))
+    assert (job.config.resources.validate_step.cpu, job.config.timeouts.validate_step) == ("3", 900)
+
+
+def _sections(model, path=()):
+    """(key path, model) of every config section, keys spelled as in a file."""
+    yield path, model
+    for key, name in config_keys(model).items():
+        nested = _model_in(model.model_fields[name].annotation)
+        if nested is not None:
+            yield from _sections(nested, (*path, key))
+
+
+@pytest.mark.parametrize(("path", "model"), list(_sections(JobConfig)), ids=lambda value: str(value))
+def test_an_unknown_key_in_any_section_lists_that_sections_keys(tmp_path, path, model):
+    data = yaml.safe_load(JOB)
+    node = data
+    for key in path:
+        node = node.setdefault(key, {})
+        if key == "reference":
+            node.update({"table": "s.ref"})
+        if key == "schedule":
+            node.update({"cron": "0 3 * * *"})
+    node["colour"] = 1
+    (tmp_path / "prep.sql").write_text("SELECT 1")
+    issues = errors_of(write_job(tmp_path, yaml.safe_dump(data)))
+    message = {key: msg for _, key, msg in issues}[".".join((*path, "colour"))]
+    assert message == f"unknown key; allowed: {', '.join(config_keys(model))}"
+    assert "_step" not in message

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from jobs.common.errors import StepError
-from jobs.common.params import check_table, check_variable_value, parse_assignment, parse_date
+from jobs.common.params import check_table, check_variable, parse_assignment, parse_date
 from jobs.common.sql import split_statements, substitute
 from jobs.prepare import render_statements
 
@@ -31,15 +31,16 @@ def test_tables_refused(table):
         check_table(table, "--t")
 
 
-@pytest.mark.parametrize("value", ["2", "-1.5", "db.tbl", "2024-01-01"])
+@pytest.mark.parametrize("value", ["2", "-1.5", "db.tbl", "2024-01-01", "eu-west", "10:00", "v1.2"])
 def test_variable_values_accepted(value):
-    assert check_variable_value("v", value) == value
+    assert check_variable("v", value) == value
 
 
-@pytest.mark.parametrize("value", ["1; DROP TABLE x", "x' OR '1'='1", "a b", "2024-02-31", "1 -- c"])
+@pytest.mark.parametrize("value", ["1; DROP TABLE x", "x' OR '1'='1", "a b", "2024-02-31", "1 -- c", "a--b", "a-",
+                                   ""])
 def test_variable_values_refused(value):
     with pytest.raises(StepError, match="--var v"):
-        check_variable_value("v", value)
+        check_variable("v", value)
 
 
 def test_assignment_needs_equals_and_identifier():
@@ -67,7 +68,7 @@ def test_split_refuses_unterminated_quote():
 
 
 def test_render_statements_refuses_overriding_ds_and_empty_sql():
-    with pytest.raises(StepError, match="ds is set by --ds"):
+    with pytest.raises(StepError, match=r"--var ds: 'ds' is set by the step itself \(--ds\)"):
         render_statements("SELECT 1", "2024-01-01", ("ds=2024-01-02",), "f.sql")
     with pytest.raises(StepError, match="no SQL statement"):
         render_statements("-- nothing", "2024-01-01", (), "f.sql")

@@ -131,12 +131,15 @@ def test_cron_uses_v4_schedules_and_forbids_overlap(churn):
     assert ds["name"] == "ds" and "workflow.scheduledTime" in ds["value"]
 
 
-def test_ds_expression_offsets_days_in_the_schedules_zone():
+def test_ds_expression_offsets_calendar_days_from_the_date_in_the_schedules_zone():
+    local_date = ("sprig.dateInZone('2006-01-02', sprig.toDate('2006-01-02T15:04:05Z07:00', workflow.scheduledTime), "
+                  "'Asia/Tokyo')")
     assert ds_expression(Schedule(cron="0 3 * * *", timezone="Asia/Tokyo", ds_offset_days=2)) == (
-        "{{=sprig.dateInZone('2006-01-02', sprig.dateModify('-48h', "
-        "sprig.toDate('2006-01-02T15:04:05Z07:00', workflow.scheduledTime)), 'Asia/Tokyo')}}"
+        f"{{{{=sprig.dateInZone('2006-01-02', sprig.dateModify('-48h', "
+        f"sprig.toDate('2006-01-02 -0700', {local_date} + ' +0000')), 'UTC')}}}}"
     )
-    assert "dateModify" not in ds_expression(Schedule(cron="0 3 * * *", ds_offset_days=0))
+    same_day = ds_expression(Schedule(cron="0 3 * * *", timezone="Asia/Tokyo", ds_offset_days=0))
+    assert same_day == f"{{{{={local_date}}}}}"
 
 
 def test_retro_fans_out_lanes_bounded_by_parallelism(churn):
