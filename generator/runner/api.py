@@ -33,6 +33,8 @@ def _workflow_name(workflow: RunnableWorkflow, started: datetime) -> str:
     if workflow.kind == "CronWorkflow":
         return f"{workflow.name}-{int(started.timestamp())}"
     suffix = "".join(random_tokens.choice(string.ascii_lowercase + string.digits) for _ in range(5))
+    if workflow.generate_name:
+        return f"{workflow.name}{suffix}"  # Kubernetes appends the suffix to generateName as it is
     return f"{workflow.name}-{suffix}"
 
 

@@ -31,6 +31,8 @@ NO_LOCAL_EFFECT = {
                   "terminationMessagePath", "terminationMessagePolicy", "livenessProbe", "readinessProbe",
                   "startupProbe"},
 }
+# A script template's `script` is a container plus `source`: the same fields have no local effect.
+NO_LOCAL_EFFECT["script"] = NO_LOCAL_EFFECT["container"]
 SUPPORTED = {
     "spec": {"entrypoint", "arguments", "templates", "onExit", "parallelism", "synchronization",
              "workflowTemplateRef", "activeDeadlineSeconds", "retryStrategy", "volumes"},

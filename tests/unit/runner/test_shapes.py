@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 
 import pytest
 
@@ -239,3 +240,18 @@ def test_on_transient_error_retries_only_messages_argo_deems_transient(local_run
 
     assert result.phase is NodePhase.FAILED
     assert len(result.root.children) == attempts
+
+
+def test_a_workflow_with_generate_name_submits_a_template_and_script_image_is_accepted(local_run):
+    result = local_run("submitted.yaml")
+
+    assert result.phase is NodePhase.SUCCEEDED, result.message
+    assert re.fullmatch(r"greet-run-[a-z0-9]{5}", result.workflow_name)
+    assert result.root.outputs.result == f"hello submitted from {result.workflow_name}"
+
+
+def test_a_generate_name_document_can_be_picked_by_its_generate_name(local_run):
+    result = local_run("submitted.yaml", "Workflow/greet-run-")
+
+    assert result.phase is NodePhase.SUCCEEDED, result.message
+    assert result.workflow_name.startswith("greet-run-")
