@@ -21,6 +21,7 @@ from generator.runner.engine import execute
 from generator.runner.locks import mutex_names
 from generator.runner.report import Reporter
 from generator.runner.results import NodePhase, NodeResult, NodeType, RunResult
+from generator.runner.service_check import check_loopback_services
 from generator.runner.substitution import UnresolvedVariableError, render_value, substitute
 from generator.runner.support import check_supported
 
@@ -130,10 +131,12 @@ def run_workflow(documents: list[dict], template_name: str | None = None,
 
     Raises:
         UnsupportedFeatureError: The workflow needs a feature the runner lacks (nothing ran).
-        UserError: Bad template name, parameters or missing Secret stand-ins (nothing ran).
+        UserError: Bad template name, parameters or missing Secret stand-ins, or a loopback service the
+            steps need is not listening (nothing ran).
     """
     workflow = DocumentSet(documents, source).runnable(template_name)
     check_supported(workflow)
+    check_loopback_services(workflow, dict(env_overrides or {}))
     started = now()
     name = _workflow_name(workflow, started)
     globals_ = _globals(workflow, name, started)

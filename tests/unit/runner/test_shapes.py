@@ -255,3 +255,11 @@ def test_a_generate_name_document_can_be_picked_by_its_generate_name(local_run):
 
     assert result.phase is NodePhase.SUCCEEDED, result.message
     assert result.workflow_name.startswith("greet-run-")
+
+
+def test_summary_names_the_step_that_failed_not_the_omitted_leaf_argo_blames(local_run):
+    result = local_run("conditionals.yaml", "omitted-after-failure")
+
+    assert "next" in result.message  # Argo's own message names the omitted leaf
+    assert [node.display_name for node in result.failed_steps()] == ["work"]
+    assert "Failed:      work (Error (exit code 3))" in local_run.lines
