@@ -15,8 +15,8 @@ HELP = """Run a generated workflow locally, the way Argo would run it (no Kubern
 
 SOURCE is a workflows file (multi-document YAML, e.g. workflows/churn-daily.yaml) or a job config
 (conf/<job>.yaml), which is rendered first with the generator and then run. --template picks the
-document by metadata.name, or KIND/NAME (default: the first WorkflowTemplate or Workflow); a
-CronWorkflow (e.g. --template CronWorkflow/churn-daily) runs its workflowSpec with
+document by metadata.name (or generateName), or KIND/NAME (default: the first WorkflowTemplate or
+Workflow); a CronWorkflow (e.g. --template CronWorkflow/churn-daily) runs its workflowSpec with
 workflow.scheduledTime = now in its timezone, or the time given by --scheduled-time (RFC 3339, as
 `argo submit --from cronwf/NAME --scheduled-time` takes it); the summary's Parameters line shows the
 ds it resolved to. templateRef and workflowTemplateRef resolve among the documents of the same file.
@@ -94,7 +94,8 @@ def _documents(source: Path) -> list[dict]:
 @click.command("run-local", help=HELP)
 @click.argument("source", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("--template", "template_name", metavar="NAME",
-              help="metadata.name or KIND/NAME of the document to run (default: first WorkflowTemplate/Workflow).")
+              help="metadata.name (or generateName) or KIND/NAME of the document to run "
+                   "(default: first WorkflowTemplate/Workflow).")
 @click.option("-p", "--parameter", "parameters", multiple=True, metavar="NAME=VALUE",
               help="A workflow argument (repeatable), as `argo submit -p`.")
 @click.option("-e", "--env", "env", multiple=True, metavar="NAME=VALUE",

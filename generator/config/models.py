@@ -181,18 +181,27 @@ class Resources(Strict):
 
 
 class Backoff(Strict):
-    """Exponential backoff between retries of a failed step."""
+    """Exponential backoff between retries of a failed step: wait `duration` x `factor`^n before retry n+1.
+
+    There is no total-time key: Argo counts backoff.maxDuration from the first attempt and cuts every later
+    attempt's deadline to what remains, so any cap below (limit + 1) x the step's timeout cuts retries of a
+    long step; each attempt is bounded by `timeouts` instead (docs/STEPS.md, "Retries").
+    """
 
     duration: Duration = "30s"
     factor: Annotated[int, Field(ge=1, le=10)] = 2
-    max_duration: Duration = "30m"
 
 
 class Retries(Strict):
-    """How often a failed step is retried by Argo."""
+    """How often a failed step is retried by Argo; an exit with the permanent code is never retried.
+
+    `policy` picks the phases retried: Always = Failed (the step exited non-zero) and Error (pod deleted,
+    node lost, preempted); OnFailure = Failed only; OnError = Error only; OnTransientError = either, when
+    Argo's controller recognises the message as transient.
+    """
 
     limit: Annotated[int, Field(ge=0, le=10)] = 2
-    policy: Literal["OnFailure", "OnError", "OnTransientError", "Always"] = "OnFailure"
+    policy: Literal["Always", "OnFailure", "OnError", "OnTransientError"] = "Always"
     backoff: Backoff = Backoff()
 
 

@@ -15,6 +15,10 @@ from generator.localstack.endpoints import LOOPBACK
 def port_is_free(port: int) -> bool:
     """True when nothing listens on 127.0.0.1:`port` (we can bind it ourselves)."""
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+        # SO_REUSEADDR, as the services themselves bind (Java and uvicorn set it): connections of a stopped
+        # stack linger in TIME_WAIT for about a minute and must not count as a listener; on Linux a real
+        # listener still makes the bind fail.
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         try:
             probe.bind((LOOPBACK, port))
         except OSError:

@@ -22,6 +22,7 @@ from generator.runner.engine import execute
 from generator.runner.locks import mutex_names
 from generator.runner.report import Reporter
 from generator.runner.results import NodePhase, NodeResult, NodeType, RunResult
+from generator.runner.service_check import check_loopback_services
 from generator.runner.substitution import UnresolvedVariableError, render_value, substitute
 from generator.runner.support import check_supported
 
@@ -36,6 +37,8 @@ def _workflow_name(workflow: RunnableWorkflow, started: datetime) -> str:
     if workflow.kind == "CronWorkflow":  # the cron controller's name: <cron>-<scheduled time in Unix seconds>
         return f"{workflow.name}-{int(started.timestamp())}"
     suffix = "".join(random_tokens.choice(string.ascii_lowercase + string.digits) for _ in range(5))
+    if workflow.generate_name:
+        return f"{workflow.name}{suffix}"  # Kubernetes appends the suffix to generateName as it is
     return f"{workflow.name}-{suffix}"
 
 
@@ -131,7 +134,7 @@ def run_workflow(documents: list[dict], template_name: str | None = None,
                  work_dir: Path | str | None = None, lock_dir: Path | str | None = None, *,
                  backoff_scale: float = 1.0, echo: Callable[[str], None] | None = print,
                  stream_logs: bool = True, source: str = "<documents>",
-                 scheduled_time: str | None = None) -> RunResult:
+                 scheduled_time: str | None = None, check_services: bool = True) -> RunResult:
     """Run one workflow of `documents` locally, as Argo would run it, and wait for it to finish.
 
     Args:
@@ -149,13 +152,18 @@ def run_workflow(documents: list[dict], template_name: str | None = None,
         source: Names the documents' origin in messages.
         scheduled_time: `workflow.scheduledTime` as `argo submit --scheduled-time` sets it (RFC 3339, kept as
             written); None: a CronWorkflow gets now in its timezone, other kinds leave it unset.
+        check_services: Refuse to start when a loopback service the steps' env names is not listening
+            (False for runs whose steps are stand-ins that reach no service).
 
     Raises:
         UnsupportedFeatureError: The workflow needs a feature the runner lacks (nothing ran).
-        UserError: Bad template name, parameters or missing Secret stand-ins (nothing ran).
+        UserError: Bad template name, parameters or missing Secret stand-ins, or a loopback service the
+            steps need is not listening (nothing ran).
     """
     workflow = DocumentSet(documents, source).runnable(template_name)
     check_supported(workflow)
+    if check_services:
+        check_loopback_services(workflow, dict(env_overrides or {}))
     started = now()
     scheduled = parse_scheduled_time(scheduled_time) if scheduled_time is not None else None
     name = _workflow_name(workflow, scheduled or started)

@@ -57,6 +57,14 @@ class RunnableWorkflow:
     spec: dict
     scope: TemplateScope
     cron_timezone: str | None = None
+    # True when the document has only metadata.generateName: the run is named `name` + 5 random characters.
+    generate_name: bool = False
+
+
+def document_name(doc: dict) -> str:
+    """metadata.name, else metadata.generateName (how a Workflow is usually submitted from a file)."""
+    metadata = doc.get("metadata") or {}
+    return str(metadata.get("name") or metadata.get("generateName") or "")
 
 
 class DocumentSet:
@@ -66,18 +74,19 @@ class DocumentSet:
         self.source = source
         self.documents = [doc for doc in documents if isinstance(doc, dict)]
         for index, doc in enumerate(self.documents):
-            if doc.get("kind") not in RUNNABLE_KINDS or not (doc.get("metadata") or {}).get("name"):
+            if doc.get("kind") not in RUNNABLE_KINDS or not document_name(doc):
                 raise UserError(f"{source}: document {index + 1}: kind {doc.get('kind')!r} with "
-                                f"metadata.name is needed; allowed kinds: {', '.join(RUNNABLE_KINDS)}")
+                                f"metadata.name or metadata.generateName is needed; allowed kinds: "
+                                f"{', '.join(RUNNABLE_KINDS)}")
 
     def find(self, kind: str, name: str) -> dict | None:
         return next((doc for doc in self.documents
-                     if doc["kind"] == kind and doc["metadata"]["name"] == name), None)
+                     if doc["kind"] == kind and doc["metadata"].get("name") == name), None)
 
     def scope_of(self, kind: str, name: str, where: str) -> TemplateScope:
         doc = self.find(kind, name)
         if doc is None:
-            names = [d["metadata"]["name"] for d in self.documents if d["kind"] == kind]
+            names = [document_name(d) for d in self.documents if d["kind"] == kind]
             raise UserError(f"{where}: {kind} {name!r} is not among the documents given ({self.source}); "
                             f"available: {', '.join(names) or 'none'}")
         spec = self._resolved_spec(doc["spec"], where)
@@ -120,12 +129,12 @@ class DocumentSet:
         """
         if template_name:
             kind_wanted, _, name_wanted = template_name.rpartition("/")
-            candidates = [doc for doc in self.documents if doc["metadata"]["name"] == name_wanted
+            candidates = [doc for doc in self.documents if document_name(doc) == name_wanted
                           and kind_wanted in ("", doc["kind"])]
             order = {"WorkflowTemplate": 0, "Workflow": 1, "ClusterWorkflowTemplate": 2, "CronWorkflow": 3}
             candidates.sort(key=lambda doc: order[doc["kind"]])
             if not candidates:
-                names = [f"{doc['kind']} {doc['metadata']['name']}" for doc in self.documents]
+                names = [f"{doc['kind']} {document_name(doc)}" for doc in self.documents]
                 raise UserError(f"--template {template_name}: no document of that name in {self.source}; "
                                 f"documents: {', '.join(names)}")
             doc = candidates[0]
@@ -134,7 +143,7 @@ class DocumentSet:
             if doc is None:
                 raise UserError(f"{self.source}: no WorkflowTemplate or Workflow to run; pick one with --template")
         kind, metadata = doc["kind"], doc["metadata"]
-        where = f"{kind} {metadata['name']}"
+        where = f"{kind} {document_name(doc)}"
         raw_spec = doc["spec"]
         timezone = None
         if kind == "CronWorkflow":
@@ -142,7 +151,8 @@ class DocumentSet:
             raw_spec = raw_spec.get("workflowSpec") or {}
         spec = self._resolved_spec(raw_spec, where)
         return RunnableWorkflow(
-            kind=kind, name=metadata["name"], namespace=metadata.get("namespace") or "default",
+            kind=kind, name=document_name(doc), generate_name=not metadata.get("name"),
+            namespace=metadata.get("namespace") or "default",
             labels=dict(metadata.get("labels") or {}), annotations=dict(metadata.get("annotations") or {}),
             spec=spec, scope=self._scope(where, spec), cron_timezone=timezone)
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import time
 
-from generator.runner import dag, pod, steps
+from generator.runner import dag, pod, retry_rules, steps
 from generator.runner.context import RunContext, now
 from generator.runner.documents import TemplateScope
 from generator.runner.expressions import ExpressionError
@@ -46,14 +46,6 @@ def _seconds(value: object) -> float:
     return float(text) if text.replace(".", "", 1).isdigit() else parse_duration(text).total_seconds()
 
 
-def _should_retry(policy: str, phase: NodePhase) -> bool:
-    if policy == "Always":
-        return phase.failed_or_error
-    if policy == "OnError":
-        return phase is NodePhase.ERROR
-    return phase is NodePhase.FAILED  # OnFailure, Argo's default
-
-
 def _execute_with_retries(ctx: RunContext, template: dict, scope: TemplateScope, arguments: dict,
                           node: NodeResult, retry: dict) -> None:
     """A Retry node whose children `name(0)`, `name(1)`, ... are the attempts (Argo's shape)."""
@@ -61,19 +53,31 @@ def _execute_with_retries(ctx: RunContext, template: dict, scope: TemplateScope,
     node.started_at = now()
     ctx.reporter.started(node)
     limit = int(str(retry.get("limit", 0)))
-    policy = retry.get("retryPolicy", "OnFailure")
+    policy = retry_rules.effective_policy(retry)
     backoff = retry.get("backoff") or {}
     first_start = time.monotonic()
     attempt = 0
+    reason = ""  # what Argo writes on the Retry node when it stops for a reason of its own
     while True:
         child = NodeResult(name=f"{node.name}({attempt})", display_name=f"{node.display_name}({attempt})",
                            type=NodeType.POD, template_name=template["name"])
         node.children.append(child)
         _execute_once(ctx, template, scope, arguments, child, attempt)
-        if child.phase is NodePhase.SUCCEEDED or not _should_retry(policy, child.phase):
+        if child.phase is NodePhase.SUCCEEDED or not retry_rules.policy_admits(policy, child):
             break
         if attempt >= limit or ctx.registry.cancelled.is_set():
             child.message = child.message or "No more retries left"
+            break
+        try:
+            allowed = not retry.get("expression") or retry_rules.expression_allows(retry["expression"],
+                                                                                   node.children)
+        except ExpressionError as error:
+            node.phase, node.message = NodePhase.ERROR, f"retryStrategy.expression: {error}"
+            node.finished_at = now()
+            ctx.reporter.finished(node)
+            return
+        if not allowed:
+            reason = "retryStrategy.expression evaluated to false"
             break
         delay = 0.0
         if backoff.get("duration"):
@@ -91,6 +95,8 @@ def _execute_with_retries(ctx: RunContext, template: dict, scope: TemplateScope,
         attempt += 1
     last = node.children[-1]
     node.phase, node.message, node.outputs, node.inputs = last.phase, last.message, last.outputs, last.inputs
+    if reason:
+        node.message = f"{last.message} ({reason})" if last.message else reason
     node.finished_at = now()
     ctx.reporter.finished(node)
 

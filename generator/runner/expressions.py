@@ -323,6 +323,19 @@ def nest(flat: dict[str, Any]) -> dict[str, Any]:
     return nested
 
 
+def evaluate_condition(expression: str, variables: dict[str, Any]) -> bool:
+    """Evaluate a bare expr-lang condition (e.g. `retryStrategy.expression`) that must yield a boolean.
+
+    Raises:
+        ExpressionError: Syntax errors, unknown names or functions, or a result that is not a boolean.
+    """
+    evaluator = _Evaluator(_tokenize(expression), nest(variables))
+    value = evaluator.ternary()
+    if evaluator.index != len(evaluator.tokens):
+        raise ExpressionError(f"unexpected {evaluator.tokens[evaluator.index][1]!r} in {expression!r}")
+    return _truth(value)
+
+
 def evaluate_expression(expression: str, variables: dict[str, Any]) -> str:
     """Evaluate an expr tag body against flat variables and render the result as Argo does.
 

@@ -84,6 +84,9 @@ def summary_lines(run: RunResult) -> list[str]:
     lines = ["", f"Name:        {run.workflow_name}", f"Status:      {run.phase.value}"]
     if run.message:
         lines.append(f"Message:     {run.message}")
+    failed = run.failed_steps()
+    if failed:
+        lines.append(f"Failed:      {', '.join(f'{node.display_name} ({node.message})' for node in failed)}")
     lines += [f"Duration:    {format_duration((run.finished_at - run.started_at).total_seconds())}",
               f"Parameters:  {parameters}", f"Work dir:    {run.work_dir}", ""]
     rows: list[tuple[str, ...]] = [("STEP", "TEMPLATE", "FOLDER", "DURATION", "MESSAGE")]

@@ -136,3 +136,23 @@ class RunResult:
     def pods(self) -> list[NodeResult]:
         """The nodes that ran a process, in the order they were created."""
         return [node for node in self.nodes() if node.type is NodeType.POD]
+
+    def failed_steps(self) -> list[NodeResult]:
+        """The steps that ran and failed (a retried step once, by its last attempt), not the DAGs around them.
+
+        Argo names a failed DAG after a failed leaf, which may be a step that never ran because its
+        dependencies failed; this lists where the failures really happened.
+        """
+        failed: list[NodeResult] = []
+
+        def visit(node: NodeResult) -> None:
+            if node.type in (NodeType.RETRY, NodeType.POD):
+                if node.phase.failed_or_error:
+                    failed.append(node)
+                return
+            for child in node.children:
+                visit(child)
+
+        for tree in [self.root] + ([self.exit_handler] if self.exit_handler else []):
+            visit(tree)
+        return failed

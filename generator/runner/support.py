@@ -14,6 +14,7 @@ from generator.errors import UserError
 from generator.runner.depends import DependsError, depends_expression, referenced_tasks
 from generator.runner.documents import RunnableWorkflow, TemplateScope
 from generator.runner.expressions import FUNCTIONS, ExpressionError, called_functions
+from generator.runner.retry_rules import RETRY_POLICIES, effective_policy
 from generator.runner.secrets import FIELD_PATHS, secret_variable
 from generator.runner.substitution import TAG
 
@@ -30,6 +31,8 @@ NO_LOCAL_EFFECT = {
                   "terminationMessagePath", "terminationMessagePolicy", "livenessProbe", "readinessProbe",
                   "startupProbe"},
 }
+# A script template's `script` is a container plus `source`: the same fields have no local effect.
+NO_LOCAL_EFFECT["script"] = NO_LOCAL_EFFECT["container"]
 SUPPORTED = {
     "spec": {"entrypoint", "arguments", "templates", "onExit", "parallelism", "synchronization",
              "workflowTemplateRef", "activeDeadlineSeconds", "retryStrategy", "volumes"},
@@ -41,7 +44,7 @@ SUPPORTED = {
              "withParam", "withSequence", "continueOn"},
     "step": {"name", "template", "templateRef", "arguments", "when", "withItems", "withParam", "withSequence",
              "continueOn"},
-    "retryStrategy": {"limit", "retryPolicy", "backoff"},
+    "retryStrategy": {"limit", "retryPolicy", "backoff", "expression"},
     "backoff": {"duration", "factor", "maxDuration", "cap"},
     "inputParameter": {"name", "value", "default", "enum", "description"},
     "inputArtifact": {"name", "path", "raw", "optional", "mode"},
@@ -49,7 +52,6 @@ SUPPORTED = {
     "argumentParameter": {"name", "value", "default", "enum", "description"},
     "argumentArtifact": {"name", "raw"},
 }
-RETRY_POLICIES = ("Always", "OnFailure", "OnError")
 # Fields we know Argo has but the runner does not implement, with a hint where one helps.
 HINTS = {
     "resource": "resource templates (kubectl actions)", "suspend": "suspend templates",
@@ -58,7 +60,7 @@ HINTS = {
     "daemon": "daemon steps", "memoize": "memoization", "hooks": "lifecycle hooks",
     "onExit": "task-level exit hooks", "semaphores": "semaphores (they need a ConfigMap)",
     "semaphore": "semaphores (they need a ConfigMap)", "artifacts": "artifacts other than inline raw ones",
-    "expression": "retryStrategy.expression", "target": "dag.target", "envFrom": "envFrom",
+    "target": "dag.target", "envFrom": "envFrom",
     "globalName": "global output parameters", "valueFrom": "valueFrom sources other than the ones listed",
     "volumeClaimTemplates": "volumeClaimTemplates", "templateDefaults": "templateDefaults",
     "inline": "inline templates", "subPath": "volumeMount subPath", "shutdown": "shutdown",
@@ -167,10 +169,19 @@ class _Checker:
         self.fields(retry, "retryStrategy", f"{where}.retryStrategy")
         if retry.get("backoff"):
             self.fields(retry["backoff"], "backoff", f"{where}.retryStrategy.backoff")
-        policy = retry.get("retryPolicy", "OnFailure")
+        policy = effective_policy(retry)
         if policy not in RETRY_POLICIES:
             self.add(f"{where}.retryStrategy.retryPolicy",
-                     f"{policy!r} is not implemented; supported: {', '.join(RETRY_POLICIES)}")
+                     f"{policy!r} is not a retry policy; allowed: {', '.join(RETRY_POLICIES)}")
+        if retry.get("expression"):
+            try:
+                unknown = [name for name in called_functions(str(retry["expression"])) if name not in FUNCTIONS]
+            except ExpressionError as error:
+                self.add(f"{where}.retryStrategy.expression", str(error))
+                return
+            for name in unknown:
+                self.add(f"{where}.retryStrategy.expression", f"expression function {name}() is not implemented; "
+                         f"supported: {', '.join(sorted(FUNCTIONS))}")
 
     def reference(self, holder: dict, scope: TemplateScope, where: str) -> None:
         try:

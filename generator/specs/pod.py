@@ -5,6 +5,7 @@ from __future__ import annotations
 from hera.workflows import Env, Resources, RetryStrategy, SecretEnv
 from hera.workflows import models as m
 
+from contract import exit_codes
 from generator.config.models import JobConfig, StepResources
 from generator.specs import names
 
@@ -48,15 +49,19 @@ def resources(step: StepResources) -> Resources:
 
 
 def retry_strategy(config: JobConfig) -> RetryStrategy:
+    """Retries of a failed step, except after the permanent exit code (contract/exit_codes.py).
+
+    Argo retries only when both the policy admits the phase and `expression` is true; `lastRetry.exitCode` is
+    a string, "-1" when the pod has no exit code (deleted, node lost), so those are retried. No
+    backoff.maxDuration: Argo counts it from the first attempt and cuts each retry pod's deadline to what is
+    left, so a long step that failed late would never be retried; activeDeadlineSeconds bounds each attempt.
+    """
     retries = config.retries
     return RetryStrategy(
         limit=retries.limit,
         retry_policy=retries.policy,
-        backoff=m.Backoff(
-            duration=retries.backoff.duration,
-            factor=retries.backoff.factor,
-            max_duration=retries.backoff.max_duration,
-        ),
+        expression=f"lastRetry.exitCode != '{exit_codes.PERMANENT}'",
+        backoff=m.Backoff(duration=retries.backoff.duration, factor=retries.backoff.factor),
     )
 
 

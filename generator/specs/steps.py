@@ -172,6 +172,8 @@ def validate(config: JobConfig) -> Container:
             *checks,
             *_lineage_args(),
             "--experiment", experiment,
+            # RFC 3339 in UTC (e.g. 2026-12-02T09:42:13Z): the step logs the run's duration so far to MLflow.
+            "--started-at", "{{workflow.creationTimestamp}}",
             "--out-dir", names.OUTPUTS_DIR,
         ],  # fmt: skip
         inputs=_inputs(names.DS, "model-name", "model-version", "model-run-id"),

@@ -1,15 +1,33 @@
-"""Step errors: what an operator can act on becomes a click.ClickException (exit 1, one readable message)."""
+"""Step errors: what an operator can act on becomes a click.ClickException with one readable message.
+
+The exit code tells Argo whether another attempt can help (contract/exit_codes.py): a StepError is permanent,
+a TransientError (a service that did not answer) is retried.
+"""
 
 from __future__ import annotations
 
 import click
 
+from contract import exit_codes
+
 
 class StepError(click.ClickException):
-    """A step cannot do its job for a reason the message explains (bad parameter, missing table, failed check)."""
+    """A step cannot do its job for a reason the message explains (bad parameter, missing table, failed check).
+
+    Permanent: the same inputs fail the same way on every attempt, so the step exits with
+    exit_codes.PERMANENT and Argo does not retry it.
+    """
+
+    exit_code = exit_codes.PERMANENT
 
 
-class ServiceUnavailable(StepError):
+class TransientError(StepError):
+    """A failure another attempt may not meet (a service down, a write broken for a cause we cannot name)."""
+
+    exit_code = exit_codes.TRANSIENT
+
+
+class ServiceUnavailable(TransientError):
     """A service (HiveServer2, metastore, MLflow) did not answer within the retry budget."""
 
 

@@ -21,7 +21,7 @@ from pyspark.sql import DataFrame, SparkSession
 from pyspark.sql import functions as F
 from pyspark.sql.types import DoubleType, StringType, StructField, StructType
 
-from jobs.common.errors import StepError
+from jobs.common.errors import StepError, TransientError
 from jobs.common.params import check_identifier, check_table, parse_date
 from jobs.common.registry import ModelRegistry
 from jobs.score.arrow_types import arrow_type
@@ -281,7 +281,10 @@ def _checked_score(spark: SparkSession, request: ScoreRequest, bundle: ModelBund
     except Exception as error:
         if isinstance(error, StepError):
             raise
-        raise StepError(f"scoring failed; the output partition was left as it was: {_root_cause(error)}") from error
+        # Not one of our named permanent errors: an executor or a connection may have been lost, so exit as
+        # transient and let Argo try again (the partition is untouched either way).
+        cause = _root_cause(error)
+        raise TransientError(f"scoring failed; the output partition was left as it was: {cause}") from error
     timings["score_and_write"] = time.monotonic() - phase
     return ScoreResult(rows, False, [c.name for c in score_columns], 0.0, timings, "direct" if direct else "spark")
 

@@ -18,7 +18,7 @@ from pathlib import Path
 
 from packaging.requirements import InvalidRequirement, Requirement
 
-from jobs.common.errors import StepError
+from jobs.common.errors import StepError, TransientError
 
 log = logging.getLogger(__name__)
 
@@ -116,7 +116,8 @@ def install_missing(plan: InstallPlan, target_dir: Path) -> list[str]:
     log.info("installing missing model requirements: %s", ", ".join(plan.missing))
     result = subprocess.run(command, capture_output=True, text=True, check=False)
     if result.returncode != 0:
-        raise StepError(f"pip could not install {', '.join(plan.missing)}:\n{result.stderr.strip()[-2000:]}")
+        # The package index may be down for a while: transient, so Argo retries the step.
+        raise TransientError(f"pip could not install {', '.join(plan.missing)}:\n{result.stderr.strip()[-2000:]}")
     if str(target_dir) not in sys.path:
         sys.path.append(str(target_dir))
     existing = os.environ.get("PYTHONPATH", "")

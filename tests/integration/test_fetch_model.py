@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from contract import exit_codes
 from demo.model import installed_requirements
 from tests.integration.helpers import output_files, run_step
 
@@ -41,7 +42,7 @@ def test_fetch_model_by_version_and_by_run(pyfunc_model, step_env, tmp_path):
 def test_fetch_model_unknown_things_name_what_exists(pyfunc_model, step_env, tmp_path, uri_template, expected):
     uri = uri_template.format(name=pyfunc_model.name)
     result = run_step("fetch_model", ["--model-uri", uri, "--out-dir", str(tmp_path)], step_env)
-    assert result.returncode == 1
+    assert result.returncode == exit_codes.PERMANENT
     assert expected.format(version=pyfunc_model.version) in result.stderr
     assert "Traceback" not in result.stderr
     assert not (tmp_path / "pinned-uri").exists()

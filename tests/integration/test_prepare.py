@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from contract import exit_codes
 from generator.localstack.processes import free_port
 from tests.integration.helpers import load_partition, run_step
 
@@ -64,7 +65,7 @@ def test_prepare_refuses_unsafe_values_before_touching_hive(
     hive_cursor.execute(f"SHOW TABLES IN {test_database} LIKE 'prep_features'")
     before = hive_cursor.fetchall()
     result = run_step("prepare", ["--sql-file", str(sql_file), "--ds", ds, "--var", var], step_env)
-    assert result.returncode == 1
+    assert result.returncode == exit_codes.PERMANENT
     assert expected in result.stderr and "Traceback" not in result.stderr
     hive_cursor.execute(f"SHOW TABLES IN {test_database} LIKE 'prep_features'")
     assert hive_cursor.fetchall() == before
@@ -74,7 +75,7 @@ def test_prepare_sql_error_fails_fast_with_statement_and_server_message(tmp_path
     sql = tmp_path / "broken.sql"
     sql.write_text(f"SELECT * FROM {test_database}.no_such_table WHERE dt = '${{ds}}'")
     result = run_step("prepare", ["--sql-file", str(sql), "--ds", "2024-05-01"], step_env)
-    assert result.returncode == 1
+    assert result.returncode == exit_codes.PERMANENT
     assert "SQL statement failed" in result.stderr
     assert f"{test_database}.no_such_table" in result.stderr
     assert "server said:" in result.stderr and "retrying" not in result.stderr

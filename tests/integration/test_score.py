@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from contract import exit_codes
 from demo.model import training_frame
 from jobs.common.errors import StepError
 from jobs.score.pipeline import score_partition
@@ -67,7 +68,7 @@ def test_score_refuses_requirements_outside_the_index_before_spark(pyfunc_model,
             "--input-table", cancer_input, "--input-partition-column", "dt", "--id-column", "id",
             "--output-table", output, "--output-partition-column", "dt", "--out-dir", str(tmp_path)]
     result = run_step("score", args, step_env)
-    assert result.returncode == 1
+    assert result.returncode == exit_codes.PERMANENT
     assert "model requirements refused" in result.stderr
     assert "-e git+https://example.com/evil.git" in result.stderr and "--index-url http://x" in result.stderr
     assert not _table_exists(hive_cursor, output)

@@ -6,6 +6,7 @@ import json
 
 import pytest
 
+from contract import exit_codes
 from tests.integration.helpers import load_partition, run_step
 
 pytestmark = [pytest.mark.slow, pytest.mark.integration]
@@ -63,7 +64,7 @@ def test_validate_passes_and_logs_lineage(tables, step_env, tmp_path, mlflow_cli
 def test_validate_fails_with_a_readable_report(tables, step_env, tmp_path, variant, failed_check, detail):
     extra = ["--reference-table", tables["good"], "--tolerance", "0.01"]
     result = run_step("validate", _args(tables, tables[variant], tmp_path, *extra), step_env)
-    assert result.returncode == 1
+    assert result.returncode == exit_codes.PERMANENT
     assert f"[FAIL] {failed_check}: {detail}" in result.stdout
     assert "validation failed" in result.stderr and "Traceback" not in result.stderr
     report = json.loads((tmp_path / "report").read_text())

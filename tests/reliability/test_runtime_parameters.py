@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
+from contract import exit_codes
 from jobs import fetch_model, plan_dates, prepare, validate
 from jobs.score import cli as score
 from tests.reliability.helpers import closed_port
@@ -60,7 +61,7 @@ def test_bad_ds_is_refused_before_any_service_and_writes_nothing(step, case, tmp
 
     result, output = _invoke(command, _ds_args(step, value, tmp_path), tmp_path)
 
-    assert result.exit_code == 1, output
+    assert result.exit_code == exit_codes.PERMANENT, output
     assert f"--ds: {value!r} {message}" in output
     assert "did not answer" not in output and "Traceback" not in output
     assert not (tmp_path / "out").exists()
@@ -76,7 +77,7 @@ def test_model_uri_outside_the_registry_is_refused_before_contacting_mlflow(step
         args[args.index("models:/m/1")] = uri
         result, output = _invoke(score.main, args, tmp_path)
 
-    assert result.exit_code == 1, output
+    assert result.exit_code == exit_codes.PERMANENT, output
     assert f"--model-uri: {uri!r} is not supported; use models:/<name>@<alias>" in output
     assert "did not answer" not in output and "Traceback" not in output
     assert not (tmp_path / "out").exists()
@@ -86,7 +87,7 @@ def test_model_name_with_a_quote_never_reaches_an_mlflow_search_filter(tmp_path)
     uri = "models:/churn' OR name LIKE '%/1"
     result, output = _invoke(fetch_model.main, ["--model-uri", uri, "--out-dir", str(tmp_path / "out")], tmp_path)
 
-    assert result.exit_code == 1, output
+    assert result.exit_code == exit_codes.PERMANENT, output
     assert f"--model-uri: {uri!r} is not supported; use models:/<name>@<alias>" in output
     assert not (tmp_path / "out").exists()
 
@@ -100,6 +101,6 @@ def test_plan_dates_refuses_reversed_huge_and_bad_ranges(start, end, message, tm
     result, output = _invoke(plan_dates.main, ["--start", start, "--end", end, "--lanes", "3",
                                                "--out-dir", str(tmp_path / "out")], tmp_path)
 
-    assert result.exit_code == 1, output
+    assert result.exit_code == exit_codes.PERMANENT, output
     assert message in output and "Traceback" not in output
     assert not (tmp_path / "out").exists()

@@ -71,3 +71,39 @@ def test_a_process_that_is_not_our_child_needs_the_marker():
     own_command_line = Path(f"/proc/{os.getpid()}/cmdline").read_bytes().split(b"\0")[0].decode()
     assert is_alive(os.getpid(), own_command_line)
     assert not is_alive(os.getpid(), "a-marker-no-command-line-has")
+
+
+def _time_wait_port() -> int:
+    """A loopback port with no listener left, only a connection in TIME_WAIT (what `stack down` leaves)."""
+    with socket.socket() as server:
+        server.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as the JVM services and uvicorn bind
+        server.bind(("127.0.0.1", 0))
+        server.listen()
+        port = server.getsockname()[1]
+        client = socket.create_connection(("127.0.0.1", port))
+        accepted, _ = server.accept()
+        accepted.close()  # the server side closes first, so the server's port holds the TIME_WAIT
+        client.recv(1)
+        client.close()
+    return port
+
+
+def _time_wait_ports() -> set[int]:
+    lines = Path("/proc/net/tcp").read_text().splitlines()[1:]
+    # st 06 = TIME_WAIT; local address is HEXIP:HEXPORT.
+    return {int(fields[1].split(":")[1], 16) for fields in (line.split() for line in lines) if fields[3] == "06"}
+
+
+def test_a_port_with_only_time_wait_connections_is_free():
+    port = _time_wait_port()
+    assert port in _time_wait_ports()  # the situation really is the one `stack up` after `stack down` meets
+    assert port_is_free(port)
+
+
+def test_a_listener_is_still_reported_even_with_time_wait_beside_it():
+    port = _time_wait_port()
+    with socket.socket() as holder:
+        holder.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        holder.bind(("127.0.0.1", port))
+        holder.listen()
+        assert not port_is_free(port)

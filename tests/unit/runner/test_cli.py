@@ -2,15 +2,20 @@
 
 from __future__ import annotations
 
+import shutil
+import time
 from pathlib import Path
 
 import pytest
+import yaml
 from click.testing import CliRunner
 
 import generator.specs
 from generator.commands.run_local import run_local
+from generator.localstack.processes import free_port
 
-FIXTURES = Path(__file__).resolve().parents[2] / "fixtures" / "runner"
+REPO = Path(__file__).resolve().parents[3]
+FIXTURES = REPO / "tests" / "fixtures" / "runner"
 
 
 @pytest.fixture
@@ -99,3 +104,30 @@ def test_help_explains_secrets_paths_and_refusals():
     for phrase in ("ARGO_SECRET_", "secretKeyRef", "<node folder>/root", "refused before anything runs",
                    "--backoff-scale", "no local effect", "waiting for lock"):
         assert phrase in text
+
+
+def test_demo_config_without_the_stack_fails_in_seconds_naming_each_service(tmp_path):
+    """As a new user does: run-local of the demo config while `stack up` was not run (every port closed)."""
+    conf = tmp_path / "conf"
+    shutil.copytree(REPO / "demo" / "conf", conf)
+    ports = {"hive": free_port(), "metastore": free_port(), "mlflow": free_port()}
+    defaults = yaml.safe_load((conf / "defaults.yaml").read_text())
+    defaults["hive"].update(port=ports["hive"], metastore_uri=f"thrift://127.0.0.1:{ports['metastore']}")
+    defaults["mlflow"]["tracking_uri"] = f"http://127.0.0.1:{ports['mlflow']}"
+    (conf / "defaults.yaml").write_text(yaml.safe_dump(defaults))
+
+    started = time.monotonic()
+    # STEP_RETRY_SECONDS keeps a run that does start (no check) short: steps then fail on their own retries.
+    result = CliRunner().invoke(run_local, [str(conf / "cancer-risk-daily.yaml"), "-p", "ds=2026-03-01",
+                                            "-e", "STEP_RETRY_SECONDS=1", "--backoff-scale", "0",
+                                            "--work-dir", str(tmp_path / "work"), "--lock-dir", str(tmp_path / "l")])
+    elapsed = time.monotonic() - started
+
+    assert result.exit_code == 1, result.output
+    assert "services the steps need are not running (nothing was run)" in result.output
+    assert f"HiveServer2 (Spark Thrift Server) at 127.0.0.1:{ports['hive']}" in result.output
+    assert f"Hive metastore at 127.0.0.1:{ports['metastore']}" in result.output
+    assert f"MLflow tracking server at 127.0.0.1:{ports['mlflow']}" in result.output
+    assert "generate-workflow stack up" in result.output
+    assert not (tmp_path / "work").exists() or not list((tmp_path / "work").rglob("main.log"))
+    assert elapsed < 10

@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import json
+import re
+
+import pytest
 
 from generator.runner import NodePhase, NodeType
 
@@ -199,3 +202,64 @@ def test_deadline_kills_a_step_that_runs_too_long(local_run):
     assert result.root.message == "Pod was active on the node longer than the specified deadline"
     assert result.root.outputs.result == "started"
     assert not (local_run.records / "not-killed").exists()
+
+
+def test_retry_expression_stops_at_the_permanent_exit_code(local_run):
+    result = local_run("retries.yaml", "by-exit-code", parameters={"code": "2"})
+
+    assert result.phase is NodePhase.FAILED
+    assert [child.outputs.exit_code for child in result.root.children] == [2]
+    assert (local_run.records / "tries").read_text().count("x") == 1
+    assert result.root.message == "Error (exit code 2) (retryStrategy.expression evaluated to false)"
+
+
+def test_retry_expression_retries_any_other_exit_code(local_run):
+    result = local_run("retries.yaml", "by-exit-code", parameters={"code": "1"})
+
+    assert result.phase is NodePhase.SUCCEEDED
+    assert [child.phase for child in result.root.children] == [NodePhase.FAILED, NodePhase.FAILED,
+                                                               NodePhase.SUCCEEDED]
+
+
+@pytest.mark.parametrize(("template", "attempts"), [("lost-pod-always", 2), ("lost-pod-on-failure", 1)])
+def test_error_phase_without_exit_code_is_retried_by_always_not_by_on_failure(local_run, template, attempts):
+    result = local_run("retries.yaml", template)
+
+    assert result.phase is NodePhase.ERROR
+    assert [child.phase for child in result.root.children] == [NodePhase.ERROR] * attempts
+
+
+@pytest.mark.parametrize(("pattern", "attempts"), [(None, 1), ("exit code 1", 2)])
+def test_on_transient_error_retries_only_messages_argo_deems_transient(local_run, monkeypatch, pattern, attempts):
+    # Argo's controller reads TRANSIENT_ERROR_PATTERN from its own environment; run-local from the runner's.
+    if pattern is None:
+        monkeypatch.delenv("TRANSIENT_ERROR_PATTERN", raising=False)
+    else:
+        monkeypatch.setenv("TRANSIENT_ERROR_PATTERN", pattern)
+    result = local_run("retries.yaml", "on-transient-error")
+
+    assert result.phase is NodePhase.FAILED
+    assert len(result.root.children) == attempts
+
+
+def test_a_workflow_with_generate_name_submits_a_template_and_script_image_is_accepted(local_run):
+    result = local_run("submitted.yaml")
+
+    assert result.phase is NodePhase.SUCCEEDED, result.message
+    assert re.fullmatch(r"greet-run-[a-z0-9]{5}", result.workflow_name)
+    assert result.root.outputs.result == f"hello submitted from {result.workflow_name}"
+
+
+def test_a_generate_name_document_can_be_picked_by_its_generate_name(local_run):
+    result = local_run("submitted.yaml", "Workflow/greet-run-")
+
+    assert result.phase is NodePhase.SUCCEEDED, result.message
+    assert result.workflow_name.startswith("greet-run-")
+
+
+def test_summary_names_the_step_that_failed_not_the_omitted_leaf_argo_blames(local_run):
+    result = local_run("conditionals.yaml", "omitted-after-failure")
+
+    assert "next" in result.message  # Argo's own message names the omitted leaf
+    assert [node.display_name for node in result.failed_steps()] == ["work"]
+    assert "Failed:      work (Error (exit code 3))" in local_run.lines

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import yaml
 
+from contract import exit_codes
 from generator.config.models import Schedule
+from generator.runner.expressions import evaluate_condition
 from generator.specs import documents, render
 from generator.specs.cron import ds_expression
 
@@ -189,3 +191,28 @@ def test_file_io_reaches_the_score_step(churn):
     spark = churn.config.spark.model_copy(update={"file_io": "spark"})
     forced = dataclasses.replace(churn, config=churn.config.model_copy(update={"spark": spark}))
     assert file_io_arg(forced) == "spark"
+
+
+def _retry_decides(expression: str, exit_code: str, status: str = "Failed") -> bool:
+    return evaluate_condition(expression, {"lastRetry.exitCode": exit_code, "lastRetry.status": status})
+
+
+def test_retries_cover_lost_pods_skip_the_permanent_exit_code_and_never_cut_an_attempt(churn, credit):
+    for job, name in ((churn, "churn-daily"), (credit, "credit-limit-review")):
+        main = by_kind(documents(job))[("WorkflowTemplate", name)]
+        retried = {step: t["retryStrategy"] for step, t in templates(main).items() if "retryStrategy" in t}
+        assert set(retried) >= {"fetch-model", "score", "validate"}
+        for step, retry in retried.items():
+            assert retry["retryPolicy"] == "Always", step  # Failed and Error (pod deleted, node lost)
+            # Argo cuts every retry's deadline to what is left of maxDuration, counted from the first attempt.
+            assert "maxDuration" not in retry["backoff"], step
+            assert _retry_decides(retry["expression"], str(exit_codes.PERMANENT)) is False, step
+            for transient in ("1", "137"):
+                assert _retry_decides(retry["expression"], transient) is True, step
+            assert _retry_decides(retry["expression"], "-1", "Error") is True, step  # no exit code: pod lost
+
+
+def test_validate_gets_the_workflow_start_time_to_log_the_runs_duration(churn):
+    validate = templates(by_kind(documents(churn))[("WorkflowTemplate", "churn-daily")])["validate"]
+    args = validate["container"]["args"]
+    assert args[args.index("--started-at") + 1] == "{{workflow.creationTimestamp}}"
