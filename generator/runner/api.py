@@ -18,6 +18,8 @@ from generator.errors import UserError
 from generator.runner.context import RunContext, now
 from generator.runner.documents import DocumentSet, RunnableWorkflow
 from generator.runner.engine import execute
+from generator.runner.image_support import check_image_supported
+from generator.runner.in_image import InImage
 from generator.runner.locks import mutex_names
 from generator.runner.report import Reporter
 from generator.runner.results import NodePhase, NodeResult, NodeType, RunResult
@@ -109,7 +111,7 @@ def run_workflow(documents: list[dict], template_name: str | None = None,
                  parameters: Mapping[str, str] | None = None, env_overrides: Mapping[str, str] | None = None,
                  work_dir: Path | str | None = None, lock_dir: Path | str | None = None, *,
                  backoff_scale: float = 1.0, echo: Callable[[str], None] | None = print,
-                 stream_logs: bool = True, source: str = "<documents>") -> RunResult:
+                 stream_logs: bool = True, source: str = "<documents>", in_image: InImage | None = None) -> RunResult:
     """Run one workflow of `documents` locally, as Argo would run it, and wait for it to finish.
 
     Args:
@@ -125,6 +127,8 @@ def run_workflow(documents: list[dict], template_name: str | None = None,
         echo: Receives progress lines, step logs and the summary; None is silent.
         stream_logs: Print step output as it comes; False prints only a failed step's last lines.
         source: Names the documents' origin in messages.
+        in_image: Run each container step as a container of this image with its pod's rules (image_pod);
+            None runs them as local processes.
 
     Raises:
         UnsupportedFeatureError: The workflow needs a feature the runner lacks (nothing ran).
@@ -132,6 +136,8 @@ def run_workflow(documents: list[dict], template_name: str | None = None,
     """
     workflow = DocumentSet(documents, source).runnable(template_name)
     check_supported(workflow)
+    if in_image:
+        check_image_supported(workflow, in_image)
     started = now()
     name = _workflow_name(workflow, started)
     globals_ = _globals(workflow, name, started)
@@ -148,7 +154,7 @@ def run_workflow(documents: list[dict], template_name: str | None = None,
         backoff_scale=backoff_scale, reporter=reporter, execute=execute,
         pod_slots=threading.BoundedSemaphore(int(spec["parallelism"])) if spec.get("parallelism") else None,
         deadline=time.monotonic() + float(spec["activeDeadlineSeconds"]) if spec.get("activeDeadlineSeconds")
-        else None)
+        else None, in_image=in_image)
     reporter.line(f"Running {workflow.kind} {workflow.name} as {name} (work dir {ctx.work_dir})")
     arguments = {"parameters": [{"name": key, "value": value} for key, value in values.items()]}
     root = NodeResult(name=name, display_name=name, type=NodeType.POD)
