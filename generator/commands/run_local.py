@@ -1,4 +1,4 @@
-"""`generate-workflow run-local`: run a generated workflow on this machine, each container step as a process."""
+"""`generate-workflow run-local`: run a generated workflow on this machine, each step as a process or a container."""
 
 from __future__ import annotations
 
