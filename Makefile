@@ -9,7 +9,7 @@ CRD_DIR ?= ../shared/argo-crds/v4.1.2
 JVM_ARCHIVE := $(abspath .run/jvm/spark-driver.jsa)
 export SPARK_CDS_ARCHIVE := $(JVM_ARCHIVE)
 
-.PHONY: setup test test-fast demo build check lint bench stack-up stack-down clean
+.PHONY: setup test test-fast demo build check lint bench stack-up stack-down clean base-image image
 
 $(STAMP): setup.cfg pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -51,6 +51,17 @@ stack-up: $(STAMP)
 
 stack-down: $(STAMP)
 	$(BIN)/generate-workflow stack down
+
+## The image the steps run (generator/image/): podman, settings in generator/image/podman.py. BASE_IMAGE is the
+## bookworm base `base-image` makes here (kept once made; FORCE=1 rebuilds); a machine that can pull from a
+## registry may pass BASE_IMAGE=python:3.11-slim-bookworm instead. Stdlib python3 only: no virtualenv needed.
+LOCAL_BASE_IMAGE := localhost/argo-batch-scoring-base:bookworm
+BASE_IMAGE ?= $(LOCAL_BASE_IMAGE)
+base-image:
+	$(PYTHON) -m generator.image base-image $(if $(FORCE),--force)
+
+image: $(if $(filter $(LOCAL_BASE_IMAGE),$(BASE_IMAGE)),base-image)
+	$(PYTHON) -m generator.image image --base $(BASE_IMAGE)
 
 clean:
 	rm -rf $(VENV) .run build *.egg-info

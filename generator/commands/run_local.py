@@ -1,4 +1,4 @@
-"""`generate-workflow run-local`: run a generated workflow on this machine, each container step as a process."""
+"""`generate-workflow run-local`: run a generated workflow on this machine, each step as a process or a container."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ import yaml
 from generator.errors import UserError
 from generator.runner import load_documents, run_workflow
 from generator.runner.documents import RUNNABLE_KINDS
+from generator.runner.in_image import in_image
 
 HELP = """Run a generated workflow locally, the way Argo would run it (no Kubernetes needed).
 
@@ -62,6 +63,17 @@ and names the variable to export. Values are never read from files in the repo.
 \b
 Mutexes: each substituted mutex name is an OS file lock in --lock-dir, so two local runs of the same
 job and ds on this machine run one after the other ("waiting for lock ..." is printed).
+
+\b
+IN-IMAGE MODE (--in-image IMAGE): each container step runs as `podman run` of IMAGE, as the kubelet
+would run its pod: command/args exactly as written; only the env the spec declares (plus -e); the
+pod's and container's securityContext (user/group, runAsNonRoot checked against the image's USER,
+readOnlyRootFilesystem, allowPrivilegeEscalation, capabilities); emptyDir volumes as per-step folders
+at their mountPaths, input artifacts placed and output parameters read there; memory/cpu limits (a
+step over its memory limit ends OOMKilled) and activeDeadlineSeconds; the host network; the stack's
+warehouse folder (from --run-dir) at its own path, the only host folder a step sees. Any pod field
+it cannot honour is refused before anything runs, naming the field. Podman settings:
+generator/image/podman.py.
 """
 
 
@@ -110,13 +122,19 @@ def _documents(source: Path) -> list[dict]:
               help="workflow.scheduledTime, e.g. 2024-03-31T00:30:00+02:00 (as `argo submit --scheduled-time`).")
 @click.option("--quiet-logs", is_flag=True,
               help="Do not stream step output; print the last 20 lines of a failed step's log instead.")
+@click.option("--in-image", "image", metavar="IMAGE",
+              help="Run every container step as a podman container of IMAGE (e.g. argo-batch-scoring:local, "
+                   "`make image`) with its pod's rules; see IN-IMAGE MODE above.")
+@click.option("--run-dir", "stack_run_dir", type=click.Path(file_okay=False, path_type=Path),
+              default=Path(".run/stack"), show_default=True,
+              help="With --in-image: the local stack's run dir (as `stack --run-dir`); its warehouse is mounted.")
 def run_local(source: Path, template_name: str | None, parameters: tuple[str, ...], env: tuple[str, ...],
               work_dir: Path | None, lock_dir: Path, backoff_scale: float, scheduled_time: str | None,
-              quiet_logs: bool) -> None:
+              quiet_logs: bool, image: str | None, stack_run_dir: Path) -> None:
     result = run_workflow(
         _documents(source), template_name=template_name, parameters=_pairs(parameters, "-p/--parameter"),
         env_overrides=_pairs(env, "-e/--env"), work_dir=work_dir, lock_dir=lock_dir,
         backoff_scale=backoff_scale, echo=click.echo, stream_logs=not quiet_logs, source=str(source),
-        scheduled_time=scheduled_time)
+        scheduled_time=scheduled_time, in_image=in_image(image, stack_run_dir) if image else None)
     if not result.succeeded:
         raise SystemExit(1)

@@ -1,4 +1,4 @@
-"""Local runner: executes generated Argo Workflows YAML on one machine, each container step as a process."""
+"""Local runner: runs generated Argo Workflows YAML on one machine, each container step as a process or container."""
 
 from generator.runner.api import run_workflow
 from generator.runner.documents import load_documents

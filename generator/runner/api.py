@@ -19,6 +19,8 @@ from generator.errors import UserError
 from generator.runner.context import RunContext, now
 from generator.runner.documents import DocumentSet, RunnableWorkflow
 from generator.runner.engine import execute
+from generator.runner.image_support import check_image_supported
+from generator.runner.in_image import InImage
 from generator.runner.locks import mutex_names
 from generator.runner.report import Reporter
 from generator.runner.results import NodePhase, NodeResult, NodeType, RunResult
@@ -134,7 +136,8 @@ def run_workflow(documents: list[dict], template_name: str | None = None,
                  work_dir: Path | str | None = None, lock_dir: Path | str | None = None, *,
                  backoff_scale: float = 1.0, echo: Callable[[str], None] | None = print,
                  stream_logs: bool = True, source: str = "<documents>",
-                 scheduled_time: str | None = None, check_services: bool = True) -> RunResult:
+                 scheduled_time: str | None = None, check_services: bool = True,
+                 in_image: InImage | None = None) -> RunResult:
     """Run one workflow of `documents` locally, as Argo would run it, and wait for it to finish.
 
     Args:
@@ -154,6 +157,8 @@ def run_workflow(documents: list[dict], template_name: str | None = None,
             written); None: a CronWorkflow gets now in its timezone, other kinds leave it unset.
         check_services: Refuse to start when a loopback service the steps' env names is not listening
             (False for runs whose steps are stand-ins that reach no service).
+        in_image: Run each container step as a container of this image with its pod's rules (image_pod);
+            None runs them as local processes.
 
     Raises:
         UnsupportedFeatureError: The workflow needs a feature the runner lacks (nothing ran).
@@ -164,6 +169,8 @@ def run_workflow(documents: list[dict], template_name: str | None = None,
     check_supported(workflow)
     if check_services:
         check_loopback_services(workflow, dict(env_overrides or {}))
+    if in_image:
+        check_image_supported(workflow, in_image)
     started = now()
     scheduled = parse_scheduled_time(scheduled_time) if scheduled_time is not None else None
     name = _workflow_name(workflow, scheduled or started)
@@ -181,7 +188,7 @@ def run_workflow(documents: list[dict], template_name: str | None = None,
         backoff_scale=backoff_scale, reporter=reporter, execute=execute,
         pod_slots=threading.BoundedSemaphore(int(spec["parallelism"])) if spec.get("parallelism") else None,
         deadline=time.monotonic() + float(spec["activeDeadlineSeconds"]) if spec.get("activeDeadlineSeconds")
-        else None)
+        else None, in_image=in_image)
     reporter.line(f"Running {workflow.kind} {workflow.name} as {name} (work dir {ctx.work_dir})")
     arguments = {"parameters": [{"name": key, "value": value} for key, value in values.items()]}
     root = NodeResult(name=name, display_name=name, type=NodeType.POD)

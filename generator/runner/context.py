@@ -13,6 +13,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from generator.runner.documents import RunnableWorkflow, TemplateScope
+from generator.runner.in_image import InImage
 from generator.runner.locks import hold_mutexes
 from generator.runner.process import ProcessRegistry
 from generator.runner.report import Reporter
@@ -35,6 +36,7 @@ class RunContext:
         backoff_scale: Multiplies every retry backoff delay (1.0 = as written, 0 = retry at once).
         pod_slots: Bounds concurrently running step processes (workflow-level `parallelism`).
         deadline: time.monotonic() at which the workflow's activeDeadlineSeconds runs out.
+        in_image: Run container steps as containers of this image (image_pod), else as local processes (pod).
     """
 
     workflow: RunnableWorkflow
@@ -49,6 +51,7 @@ class RunContext:
     registry: ProcessRegistry = field(default_factory=ProcessRegistry)
     pod_slots: threading.Semaphore | None = None
     deadline: float | None = None
+    in_image: InImage | None = None
     _counter: Iterator[int] = field(default_factory=lambda: itertools.count(1))
     _counter_lock: threading.Lock = field(default_factory=threading.Lock)
 

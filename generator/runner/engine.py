@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import time
 
-from generator.runner import dag, pod, retry_rules, steps
+from generator.runner import dag, image_pod, pod, retry_rules, steps
 from generator.runner.context import RunContext, now
 from generator.runner.documents import TemplateScope
 from generator.runner.expressions import ExpressionError
@@ -154,7 +154,9 @@ def _execute_once(ctx: RunContext, template: dict, scope: TemplateScope, argumen
         if ctx.seconds_left() is not None and ctx.seconds_left() <= 0:
             raise TimeoutError("Max duration limit exceeded")
         with ctx.mutexes(mutexes):
-            if node.type is NodeType.POD:
+            if node.type is NodeType.POD and ctx.in_image:
+                image_pod.run_pod_in_image(ctx, ctx.in_image, template, kind, variables, artifacts, node)
+            elif node.type is NodeType.POD:
                 pod.run_pod(ctx, template, kind, variables, artifacts, node)
             elif node.type is NodeType.DAG:
                 dag.run_dag(ctx, template, scope, variables, node)

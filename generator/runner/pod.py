@@ -14,11 +14,12 @@ from __future__ import annotations
 import os
 import socket
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 from generator.runner.context import RunContext, now
 from generator.runner.paths import PathMapper
-from generator.runner.process import run_process
+from generator.runner.process import ProcessOutcome, run_process
 from generator.runner.results import NodePhase, NodeResult
 from generator.runner.secrets import SECRET_PREFIX, container_env
 from generator.runner.substitution import substitute_tree
@@ -45,7 +46,7 @@ def _declared_paths(template: dict, container: dict) -> list[str]:
             + [mount["mountPath"] for mount in container.get("volumeMounts") or []])
 
 
-def _timeout(ctx: RunContext, template: dict) -> tuple[float | None, str]:
+def step_timeout(ctx: RunContext, template: dict) -> tuple[float | None, str]:
     """Seconds the process may run, and the message used when it is killed for running longer."""
     limits: list[tuple[float, str]] = []
     if template.get("activeDeadlineSeconds") not in (None, ""):
@@ -56,6 +57,13 @@ def _timeout(ctx: RunContext, template: dict) -> tuple[float | None, str]:
     if not limits:
         return None, DEADLINE_MESSAGE
     return min(limits)
+
+
+def pod_fields(ctx: RunContext, node: NodeResult) -> dict[str, str]:
+    """The `fieldRef` values of a step's pod: it shares this machine's loopback network, as a hostNetwork pod."""
+    return {"status.podIP": "127.0.0.1", "status.hostIP": "127.0.0.1", "metadata.name": node.name,
+            "metadata.namespace": ctx.workflow.namespace, "spec.nodeName": socket.gethostname(),
+            "spec.serviceAccountName": ctx.globals["workflow.serviceAccountName"]}
 
 
 def run_pod(ctx: RunContext, template: dict, kind: str, variables: dict[str, str], artifacts: dict[str, str],
@@ -91,22 +99,25 @@ def run_pod(ctx: RunContext, template: dict, kind: str, variables: dict[str, str
     if argv and argv[0] in PYTHON_NAMES:
         argv[0] = sys.executable
     env = _base_env(tmp_dir)
-    pod_fields = {"status.podIP": "127.0.0.1", "status.hostIP": "127.0.0.1", "metadata.name": node.name,
-                  "metadata.namespace": ctx.workflow.namespace, "spec.nodeName": socket.gethostname(),
-                  "spec.serviceAccountName": ctx.globals["workflow.serviceAccountName"]}
-    env.update(container_env(container.get("env") or [], os.environ, mapper.rewrite, pod_fields))
+    env.update(container_env(container.get("env") or [], os.environ, mapper.rewrite, pod_fields(ctx, node)))
     env.update(ctx.env_overrides)
     cwd = mapper.local(container["workingDir"]) if container.get("workingDir") else folder
     cwd.mkdir(parents=True, exist_ok=True)
-    timeout, timeout_message = _timeout(ctx, resolved)
+    timeout, timeout_message = step_timeout(ctx, resolved)
     log_path = folder / "main.log"
     with ctx.pod_slot():
         node.started_at = now()
         ctx.reporter.started(node)
         outcome = run_process(argv, env, cwd, log_path, lambda line: ctx.reporter.log(node, line), timeout,
                               ctx.registry)
-    stdout = outcome.stdout[:-1] if outcome.stdout.endswith("\n") else outcome.stdout
-    node.outputs.result = stdout
+    apply_outcome(node, outcome, timeout_message)
+    collect_output_parameters(output_parameters, mapper.local, node)
+    report_failure_tail(ctx, node, log_path)
+
+
+def apply_outcome(node: NodeResult, outcome: ProcessOutcome, timeout_message: str) -> None:
+    """The node's result, exit code, phase and message from how its process ended."""
+    node.outputs.result = outcome.stdout[:-1] if outcome.stdout.endswith("\n") else outcome.stdout
     node.outputs.exit_code = outcome.exit_code
     if outcome.start_error:
         node.phase, node.message = NodePhase.ERROR, outcome.start_error
@@ -118,17 +129,20 @@ def run_pod(ctx: RunContext, template: dict, kind: str, variables: dict[str, str
         node.phase, node.message = NodePhase.FAILED, f"Error (exit code {outcome.exit_code})"
     else:
         node.phase = NodePhase.SUCCEEDED
-    _collect_output_parameters(output_parameters, mapper, node)
+
+
+def report_failure_tail(ctx: RunContext, node: NodeResult, log_path: Path) -> None:
+    """With --quiet-logs, a failed step's last log lines."""
     if node.phase.failed_or_error and not ctx.reporter.stream_logs and log_path.exists():
         for line in log_path.read_text(encoding="utf-8", errors="replace").splitlines()[-LOG_TAIL_LINES:]:
             ctx.reporter.line(f"  {node.display_name} | {line}")
 
 
-def _collect_output_parameters(parameters: list[dict], mapper: PathMapper, node: NodeResult) -> None:
+def collect_output_parameters(parameters: list[dict], locate: Callable[[str], Path], node: NodeResult) -> None:
     """Read each `valueFrom.path` (one trailing newline trimmed, as Argo does), else its `default`."""
     for parameter in parameters:
         source = parameter["valueFrom"]
-        local = mapper.local(source["path"])
+        local = locate(source["path"])
         if local.is_file():
             text = local.read_text(encoding="utf-8", errors="replace")
             node.outputs.parameters[parameter["name"]] = text[:-1] if text.endswith("\n") else text
