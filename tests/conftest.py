@@ -45,7 +45,7 @@ def local_stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[StackEndpo
 
 @pytest.fixture(scope="session")
 def hive_cursor(local_stack: StackEndpoints):
-    """A PyHive cursor on the stack's HiveServer2."""
+    """A PyHive cursor on the stack's Spark Thrift Server (it speaks HiveServer2's protocol)."""
     from pyhive import hive
 
     connection = hive.connect(local_stack.hive_host, local_stack.hive_port, auth="NONE", username="tests")

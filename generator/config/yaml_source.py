@@ -40,7 +40,8 @@ def read_mapping(path: Path) -> tuple[dict[str, Any] | None, list[ConfigIssue]]:
     except OSError as error:
         return None, [ConfigIssue(shown, "", f"cannot read file: {error.strerror}")]
     if size > MAX_CONFIG_BYTES:
-        return None, [ConfigIssue(shown, "", f"file is {size} bytes; allowed: at most {MAX_CONFIG_BYTES}")]
+        return None, [ConfigIssue(shown, "", f"file too large for a config: {size} bytes, allowed at most "
+                                             f"{MAX_CONFIG_BYTES} bytes; refused before parsing")]
     try:
         data = yaml.load(path.read_text(encoding="utf-8"), Loader=_StrictLoader)  # noqa: S506 - strict SafeLoader
     except UnicodeDecodeError:

@@ -1,4 +1,5 @@
-"""prepare against a real HiveServer2: fills a partition, refuses bad values, fails clearly on SQL and outages."""
+"""prepare against a real Spark Thrift Server (HiveServer2 protocol): fills a partition, refuses bad values, fails
+clearly on SQL and outages."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""score against real Spark, metastore, HiveServer2 and MLflow: scores equal model.predict, re-runs replace."""
+"""score against real Spark, metastore, Spark Thrift Server and MLflow: scores equal model.predict, re-runs replace."""
 
 from __future__ import annotations
 

@@ -1,5 +1,5 @@
 """The direct Parquet path against Spark's own reader and writer: same rows, same scores, same safety, and the
-fallback to Spark for inputs the direct path cannot read (real Spark, metastore, HiveServer2, MLflow)."""
+fallback to Spark for inputs the direct path cannot read (real Spark, metastore, Spark Thrift Server, MLflow)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,5 @@
-"""validate against real HiveServer2 and MLflow: passes on good output, fails readably on planted bad output."""
+"""validate against the stack's Spark Thrift Server (over HiveServer2's protocol) and MLflow: passes on good output,
+fails readably on planted bad output."""
 
 from __future__ import annotations
 

@@ -1,20 +1,31 @@
-"""Helpers for reliability tests: score-step arguments, partition snapshots, table locations, free ports."""
+"""Helpers for reliability tests: score-step arguments, partition snapshots, table locations, free ports, a
+TCP forwarder that brings a "stopped" service back, retry-log parsing and a search for planted values."""
 
 from __future__ import annotations
 
+import datetime as dt
 import os
+import re
+import shutil
+import socket
 import subprocess
 import sys
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlparse
 
 import pandas as pd
+import yaml
 
 from demo.model import RegisteredModel
+from generator.config.loader import deep_merge
 from generator.localstack.processes import free_port
 from tests.integration.helpers import REPO_ROOT, read_frame
 
 PIPELINE_REQUIREMENTS = "scikit-learn\nmlflow>=3\n"
+DEMO_JOB = "cancer-risk-daily"
 
 
 def closed_port() -> int:
@@ -64,3 +75,113 @@ def table_exists(cursor, table: str) -> bool:
 
 def files_under(folder: Path) -> list[Path]:
     return [Path(root) / name for root, _, names in os.walk(folder) for name in names]
+
+
+RETRY_LINE = re.compile(r"^(?P<time>\d{4}-\d\d-\d\d \d\d:\d\d:\d\d,\d{3}) WARNING jobs\.common\.retry: "
+                        r"(?P<service>.+?) unreachable \(attempt (?P<attempt>\d+): .*\); retrying in "
+                        r"(?P<wait>[\d.]+)s$", re.MULTILINE)
+
+
+@dataclass(frozen=True)
+class RetryAttempt:
+    """One `with_retry` warning of a step's log: when it was logged, which attempt failed, the wait announced."""
+
+    at: dt.datetime
+    attempt: int
+    wait: float
+
+
+def retry_attempts(log: str, service: str) -> list[RetryAttempt]:
+    """The retry warnings for `service` (e.g. "HiveServer2 at 127.0.0.1:123") in a step's stderr, in order."""
+    return [RetryAttempt(dt.datetime.strptime(m["time"], "%Y-%m-%d %H:%M:%S,%f"), int(m["attempt"]), float(m["wait"]))
+            for m in RETRY_LINE.finditer(log) if m["service"] == service]
+
+
+class DelayedForwarder:
+    """A stopped service that comes back: nothing listens on `port` until `opens_when()` turns true (polled every
+    0.1 s), then every connection is relayed to the real service at 127.0.0.1:`target` (one thread per direction)."""
+
+    def __init__(self, port: int, target: int, opens_when: Callable[[], bool]):
+        self.port, self.target, self.opens_when = port, target, opens_when
+        self._stopped = threading.Event()
+        self._sockets: list[socket.socket] = []
+        self._thread = threading.Thread(target=self._serve, daemon=True)
+
+    def __enter__(self) -> DelayedForwarder:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *_exc: object) -> None:
+        self._stopped.set()
+        for sock in list(self._sockets):
+            try:
+                sock.close()
+            except OSError:
+                pass
+        self._thread.join(timeout=10)
+
+    def _serve(self) -> None:
+        while not self.opens_when():
+            if self._stopped.wait(0.1):
+                return
+        listener = socket.create_server(("127.0.0.1", self.port))
+        listener.settimeout(0.2)
+        self._sockets.append(listener)
+        while not self._stopped.is_set():
+            try:
+                client, _ = listener.accept()
+            except (TimeoutError, OSError):
+                continue
+            upstream = socket.create_connection(("127.0.0.1", self.target))
+            self._sockets += [client, upstream]
+            for source, sink in ((client, upstream), (upstream, client)):
+                threading.Thread(target=self._pump, args=(source, sink), daemon=True).start()
+
+    @staticmethod
+    def _pump(source: socket.socket, sink: socket.socket) -> None:
+        try:
+            while chunk := source.recv(65536):
+                sink.sendall(chunk)
+        except OSError:
+            pass
+        finally:
+            for sock in (source, sink):
+                try:
+                    sock.shutdown(socket.SHUT_RDWR)
+                except OSError:
+                    pass
+
+
+def files_holding(folders: list[Path], values: list[str], max_bytes: int = 512 * 2**20) -> list[tuple[str, str]]:
+    """(file, value) for every file in or under `folders` whose raw bytes contain one of `values` (text or binary
+    files, e.g. SQLite and Derby databases; files over `max_bytes` are skipped)."""
+    needles = [(value, value.encode()) for value in values]
+    found = []
+    for folder in folders:
+        for path in [folder] if folder.is_file() else files_under(folder):
+            try:
+                if path.stat().st_size > max_bytes:
+                    continue
+                data = path.read_bytes()
+            except OSError:  # vanished (a service's temp file) or unreadable: nothing to search
+                continue
+            found += [(str(path), value) for value, needle in needles if needle in data]
+    return found
+
+
+def write_demo_conf(dest: Path, stack, tracking_uri: str, model_uri: str, output_table: str, experiment: str) -> Path:
+    """demo/conf aimed at the test stack's Hive and at `tracking_uri`, naming credential Secrets (their values only
+    ever come from the environment)."""
+    shutil.copytree(REPO_ROOT / "demo" / "conf", dest)
+    defaults = yaml.safe_load((dest / "defaults.yaml").read_text())
+    defaults = deep_merge(defaults, {
+        "mlflow": {"tracking_uri": tracking_uri, "experiment": experiment, "credentials_secret": "mlflow-credentials"},
+        "hive": {"host": stack.hive_host, "port": stack.hive_port, "metastore_uri": stack.metastore_uri,
+                 "credentials_secret": "hive-credentials"},
+    })
+    (dest / "defaults.yaml").write_text(yaml.safe_dump(defaults, sort_keys=False))
+    job = yaml.safe_load((dest / f"{DEMO_JOB}.yaml").read_text())
+    job["model"] = {"uri": model_uri}
+    job["output"]["table"] = output_table
+    (dest / f"{DEMO_JOB}.yaml").write_text(yaml.safe_dump(job, sort_keys=False))
+    return dest

@@ -1,10 +1,15 @@
-"""Faults injected for real: the score step SIGKILLed mid-write, services stopped, the alias moved mid-run."""
+"""Faults injected for real: the score step SIGKILLed mid-write, services stopped (and coming back), the alias
+moved mid-run."""
 
 from __future__ import annotations
 
+import itertools
+import json
 import os
 import signal
 import time
+import uuid
+from urllib.parse import urlparse
 
 import numpy as np
 import pandas as pd
@@ -14,10 +19,12 @@ from demo.model import RegisteredModel, register_sklearn_model
 from tests.integration.helpers import load_partition, output_files, run_step
 from tests.reliability.conftest import INPUT_DS
 from tests.reliability.helpers import (
+    DelayedForwarder,
     closed_port,
     files_under,
     partition_folder,
     partition_snapshot,
+    retry_attempts,
     score_args,
     start_step,
     table_exists,
@@ -25,6 +32,8 @@ from tests.reliability.helpers import (
 
 pytestmark = [pytest.mark.slow, pytest.mark.integration]
 KILL_WAIT_SECONDS = 600
+RETRY_BUDGET = 7  # waits of 1 s, 2 s and the ~4 s left: three growing waits, four attempts
+OUTAGE_ATTEMPTS = 2  # failed attempts a step logs before its service comes back in the ride-out tests
 
 
 def _predict(model_uri: str, frame: pd.DataFrame) -> np.ndarray:
@@ -82,6 +91,18 @@ def test_sigkill_during_write_leaves_the_complete_old_partition_and_the_next_run
     assert not any(orphan.exists() for orphan in orphans)  # the killed run's leftovers were cleaned up
 
 
+def _validate_args(input_table: str, output_table: str, out_dir, experiment: str) -> list[str]:
+    return ["--ds", INPUT_DS, "--input-table", input_table, "--input-partition-column", "dt",
+            "--output-table", output_table, "--output-partition-column", "dt", "--id-column", "id",
+            "--experiment", experiment, "--out-dir", str(out_dir)]
+
+
+def _registry_state(mlflow_client, name: str) -> tuple[dict, list]:
+    """What fetch-model must never change: the model's aliases and its versions."""
+    versions = sorted((v.version, v.run_id) for v in mlflow_client.search_model_versions(f"name='{name}'"))
+    return dict(mlflow_client.get_registered_model(name).aliases), versions
+
+
 @pytest.mark.parametrize("step, service", [
     ("fetch_model", "MLflow tracking server"),
     ("validate", "HiveServer2"),
@@ -89,12 +110,13 @@ def test_sigkill_during_write_leaves_the_complete_old_partition_and_the_next_run
     ("score", "Hive metastore"),
     ("score", "MLflow tracking server"),
 ])
-def test_stopped_service_is_retried_for_the_budget_then_named_and_nothing_is_written(
-        step, service, rel_model, rel_input, test_database, hive_cursor, step_env, tmp_path):
+def test_stopped_service_is_retried_with_growing_delays_for_the_budget_then_named_and_nothing_is_written(
+        step, service, rel_model, rel_input, test_database, hive_cursor, mlflow_client, step_env, tmp_path):
     port = closed_port()
-    env = {**step_env, "STEP_RETRY_SECONDS": "3"}
+    env = {**step_env, "STEP_RETRY_SECONDS": str(RETRY_BUDGET)}
     output = f"{test_database}.never_written_{step}"
     out_dir = tmp_path / "out"
+    experiment = f"never-{uuid.uuid4().hex[:8]}"
     if service == "MLflow tracking server":
         env["MLFLOW_TRACKING_URI"] = f"http://127.0.0.1:{port}"
     if service == "HiveServer2":
@@ -102,21 +124,91 @@ def test_stopped_service_is_retried_for_the_budget_then_named_and_nothing_is_wri
     if step == "fetch_model":
         args = ["--model-uri", rel_model.alias_uri, "--out-dir", str(out_dir)]
     elif step == "validate":
-        args = ["--ds", INPUT_DS, "--input-table", rel_input, "--input-partition-column", "dt",
-                "--output-table", output, "--output-partition-column", "dt", "--id-column", "id",
-                "--out-dir", str(out_dir)]
+        args = _validate_args(rel_input, output, out_dir, experiment)
     else:
         args = score_args(rel_model, rel_input, output, INPUT_DS, tmp_path)
         if service == "Hive metastore":
             args += ["--metastore-uri", f"thrift://127.0.0.1:{port}"]
+    registry_before = _registry_state(mlflow_client, rel_model.name)
 
+    started = time.monotonic()
     result = run_step(step, args, env, timeout=180)
+    elapsed = time.monotonic() - started
 
+    address = f"{service} at 127.0.0.1:{port}"
     assert result.returncode == 1, result.stdout[-2000:] + result.stderr[-2000:]
-    assert f"Error: {service} at 127.0.0.1:{port} did not answer after" in result.stderr
-    assert "retrying in" in result.stderr  # retried with backoff, not given up at the first refusal
-    assert not out_dir.exists() or not list(out_dir.iterdir())
+    assert f"Error: {address} did not answer after 4 attempt(s) over {RETRY_BUDGET}s" in result.stderr
+    attempts = retry_attempts(result.stderr, address)
+    # Waits double (1 s, 2 s) and the last is what the budget has left (just under 4 s, logged as 3.x or 4.0).
+    assert [a.attempt for a in attempts] == [1, 2, 3], result.stderr[-3000:]
+    assert [a.wait for a in attempts[:2]] == [1.0, 2.0] and 3.0 <= attempts[2].wait <= 4.0
+    gaps = [(later.at - earlier.at).total_seconds() for earlier, later in itertools.pairwise(attempts)]
+    assert gaps[0] >= 0.99 and gaps[1] >= 1.99 and gaps[1] > gaps[0]  # the step really slept, longer each time
+    assert RETRY_BUDGET <= elapsed < RETRY_BUDGET + 90  # waited the whole budget, and not much more
+    assert not out_dir.exists() or not list(out_dir.iterdir())  # no output file, not even a partial set
     assert not table_exists(hive_cursor, output)
+    assert _registry_state(mlflow_client, rel_model.name) == registry_before  # aliases and versions untouched
+    if step == "validate":  # no lineage run, not even one left RUNNING: checks come before MLflow is written
+        assert mlflow_client.get_experiment_by_name(experiment) is None
+
+
+def _run_through_an_outage(step: str, args: list[str], env: dict[str, str], port: int, target: int, service: str,
+                           log) -> tuple[int, str]:
+    """Runs a step whose service at 127.0.0.1:`port` is down until the step has logged OUTAGE_ATTEMPTS failed
+    attempts, then comes back (a relay to the real service at `target`). Returns the exit code and the log."""
+    address = f"{service} at 127.0.0.1:{port}"
+
+    def retried_enough() -> bool:
+        return log.exists() and len(retry_attempts(log.read_text(), address)) >= OUTAGE_ATTEMPTS
+
+    with DelayedForwarder(port, target, opens_when=retried_enough):
+        process = start_step(step, args, env, log)
+        try:
+            process.wait(timeout=300)
+        finally:
+            if process.poll() is None:
+                os.killpg(process.pid, signal.SIGKILL)
+                process.wait(timeout=60)
+    output = log.read_text()
+    assert len(retry_attempts(output, address)) >= OUTAGE_ATTEMPTS, output[-3000:]  # it really was down, then back
+    return process.returncode, output
+
+
+def test_fetch_model_rides_out_an_mlflow_outage_and_writes_what_a_normal_run_writes(
+        rel_model, local_stack, mlflow_client, step_env, tmp_path):
+    normal = run_step("fetch_model", ["--model-uri", rel_model.alias_uri, "--out-dir", str(tmp_path / "normal")],
+                      step_env)
+    assert normal.returncode == 0, normal.stderr[-3000:]
+    registry_before = _registry_state(mlflow_client, rel_model.name)
+    port = closed_port()
+    env = {**step_env, "MLFLOW_TRACKING_URI": f"http://127.0.0.1:{port}", "STEP_RETRY_SECONDS": "60"}
+
+    code, output = _run_through_an_outage(
+        "fetch_model", ["--model-uri", rel_model.alias_uri, "--out-dir", str(tmp_path / "out")], env, port,
+        urlparse(local_stack.mlflow_uri).port, "MLflow tracking server", tmp_path / "fetch.log")
+
+    assert code == 0, output[-3000:]
+    assert output_files(tmp_path / "out") == output_files(tmp_path / "normal")  # every output, complete and equal
+    assert _registry_state(mlflow_client, rel_model.name) == registry_before
+
+
+def test_validate_rides_out_a_spark_thrift_server_outage_and_logs_exactly_one_lineage_run(
+        rel_input, rel_frame, local_stack, hive_cursor, mlflow_client, test_database, step_env, tmp_path):
+    output = f"{test_database}.outage_scores"
+    load_partition(hive_cursor, local_stack, output, pd.DataFrame({"id": rel_frame["id"], "score": 0.5}), INPUT_DS)
+    port = closed_port()
+    experiment = f"outage-{uuid.uuid4().hex[:8]}"
+    env = {**step_env, "HIVE_PORT": str(port), "STEP_RETRY_SECONDS": "60"}
+
+    code, log = _run_through_an_outage("validate", _validate_args(rel_input, output, tmp_path / "out", experiment),
+                                       env, port, local_stack.hive_port, "HiveServer2", tmp_path / "validate.log")
+
+    assert code == 0, log[-3000:]
+    report = json.loads((tmp_path / "out" / "report").read_text())
+    assert report["passed"] and report["output_rows"] == report["input_rows"] == len(rel_frame)
+    runs = mlflow_client.search_runs([mlflow_client.get_experiment_by_name(experiment).experiment_id])
+    assert [run.info.status for run in runs] == ["FINISHED"]  # one lineage run: retries never log twice
+    assert runs[0].data.params["output_table"] == output
 
 
 def test_alias_moved_between_fetch_model_and_score_scores_with_the_pinned_version(

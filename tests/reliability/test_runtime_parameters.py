@@ -67,6 +67,39 @@ def test_bad_ds_is_refused_before_any_service_and_writes_nothing(step, case, tmp
     assert not (tmp_path / "out").exists()
 
 
+UNSAFE_VARS = {
+    "statement": ("factor", "2; DROP TABLE scores.churn_daily"),
+    "always-true": ("factor", "1 OR 1=1"),
+    "quote": ("region", "eu' OR '1'='1"),
+    "comment": ("factor", "2 --"),
+    "impossible-date": ("since", "2024-02-30"),
+}
+
+
+@pytest.mark.parametrize("case", UNSAFE_VARS, ids=str)
+def test_prepare_refuses_an_unsafe_var_before_touching_hive(case, tmp_path):
+    """Nothing listens on the Hive port and the retry budget is zero: a value that got past validation would end in
+    "HiveServer2 at ... did not answer" instead (the control test below shows that message)."""
+    name, value = UNSAFE_VARS[case]
+    args = _ds_args("prepare", "2024-01-01", tmp_path) + ["--var", f"{name}={value}"]
+
+    result, output = _invoke(prepare.main, args, tmp_path)
+
+    assert result.exit_code == exit_codes.PERMANENT, output
+    assert f"--var {name}: {value!r}" in output
+    assert "did not answer" not in output and "Traceback" not in output
+
+
+def test_prepare_with_safe_values_does_reach_for_the_closed_hive_port(tmp_path):
+    """Control: with valid values the same call does try HiveServer2, so the test above can tell the two apart."""
+    args = _ds_args("prepare", "2024-01-01", tmp_path) + ["--var", "factor=2", "--var", "region=eu"]
+
+    result, output = _invoke(prepare.main, args, tmp_path)
+
+    assert result.exit_code == exit_codes.TRANSIENT, output
+    assert "HiveServer2 at 127.0.0.1:" in output and "did not answer after 1 attempt(s)" in output
+
+
 @pytest.mark.parametrize("uri", OUTSIDE_REGISTRY)
 @pytest.mark.parametrize("step", ["fetch_model", "score"])
 def test_model_uri_outside_the_registry_is_refused_before_contacting_mlflow(step, uri, tmp_path):
