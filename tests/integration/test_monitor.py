@@ -84,3 +84,50 @@ def test_shifted_feature_fails_the_run_after_the_scores_are_written(partitions, 
     run = mlflow_client.get_run(run_id)
     assert run.info.status == "FAILED" and run.data.tags["batch_scoring.drift_status"] == "fail"
     assert run.data.metrics[f"feature_psi.{SHIFTED}"] == pytest.approx(report["feature_psi"][SHIFTED])
+
+
+def test_history_reads_the_partitions_back_from_mlflow(partitions, local_stack, tmp_path):
+    """`generate-workflow history` over the runs the tests above logged (MLflow's REST API only)."""
+    from click.testing import CliRunner
+
+    from generator.cli import main
+
+    conf = tmp_path / "conf"
+    conf.mkdir()
+    (conf / "mon-job.yaml").write_text(json.dumps({
+        "name": "mon-job", "description": "monitor test", "namespace": "t", "image": "img:1", "service_account": "sa",
+        "mlflow": {"tracking_uri": "http://mlflow.invalid:5000", "experiment": "it-monitor"},
+        "hive": {"host": "h", "metastore_uri": "thrift://h:9083"}, "model": {"uri": "models:/m@champion"},
+        "input": {"table": partitions[0], "partition_column": "dt", "id_columns": ["id"]},
+        "output": {"table": partitions[1], "partition_column": "dt"},
+    }))
+    result = CliRunner().invoke(main, ["history", "mon-job", "--conf-dir", str(conf), "--tracking-uri",
+                                       local_stack.mlflow_uri, "--plot", str(tmp_path / "history.png")])
+    assert result.exit_code == 0, result.output
+    lines = result.output.splitlines()
+    assert lines[1].split() == ["ds", "model", "rows", "p10", "p50", "p90", "psi_prev", "psi_ref", "status"]
+    by_ds = {line.split()[0]: line.split() for line in lines[2:] if line[:4] == "2024"}
+    assert list(by_ds) == list(DAYS)
+    assert by_ds[DAYS[0]][6] == "-" and by_ds[DAYS[0]][2] == "569" and by_ds[DAYS[0]][1] == "1"
+    assert float(by_ds[DAYS[1]][6]) < 0.1 and by_ds[DAYS[2]][-1] == "fail"
+    assert (tmp_path / "history.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def test_alert_of_a_drift_failure_carries_the_lineage(partitions, step_env, local_stack):
+    """The exit handler after the shifted-feature run: one message with rows, version, findings and the run link."""
+    from tests.webhook_receiver import Receiver
+
+    env = {**step_env, "MLFLOW_TRACKING_URI": local_stack.mlflow_uri}
+    failures = json.dumps([{"displayName": "monitor", "message": "drift check failed"}])
+    with Receiver() as receiver:
+        env["ALERT_WEBHOOK_URL"] = receiver.url("/hook/s3cr3t-path")
+        result = run_step("report", ["--workflow-name", "wf-1", "--status", "Failed", "--failures", failures,
+                                     "--job", "mon-job", "--ds", DAYS[2], "--output-table", partitions[1],
+                                     "--experiment", "it-monitor"], env, timeout=120)
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert "s3cr3t" not in result.stdout + result.stderr
+    [message] = receiver.messages
+    assert message["kind"] == "failure" and message["ds"] == DAYS[2] and message["rows"] == 569
+    assert message["model_version"] == "1" and message["drift_status"] == "fail"
+    assert any(f"feature_psi.{SHIFTED}" in warning for warning in message["drift_warnings"])
+    assert message["mlflow_run"].startswith(f"{local_stack.mlflow_uri}/#/experiments/")
