@@ -32,25 +32,32 @@ def _date(_ctx, _param, value: str | None) -> str | None:
               help="Partition date to score, YYYY-MM-DD (default: yesterday, UTC).")
 @click.option("--run-dir", type=click.Path(path_type=Path), default=REPO / ".run",
               show_default=True, help="Where the stack, the generated demo workflows and the run folders live.")
-def main(ds: str | None, run_dir: Path) -> None:
+@click.option("--days", type=click.IntRange(1, 30), default=3, show_default=True,
+              help="Score this many days ending at DS, one run each (the monitor compares each with the day before).")
+@click.option("--metastore-port", type=click.IntRange(1, 65535), default=9083, show_default=True)
+@click.option("--thrift-port", type=click.IntRange(1, 65535), default=10000, show_default=True)
+@click.option("--mlflow-port", type=click.IntRange(1, 65535), default=5000, show_default=True)
+def main(ds: str | None, run_dir: Path, days: int, metastore_port: int, thrift_port: int, mlflow_port: int) -> None:
     """Start the local stack, register the demo model, load demo data, generate and run the demo job."""
-    from generator.localstack import LocalStack
+    from generator.localstack import LocalStack, StackPorts
     from generator.specs.render import planned_outputs, write_outputs
 
     ds = ds or (dt.datetime.now(dt.UTC).date() - dt.timedelta(days=1)).isoformat()
+    dates = [(dt.date.fromisoformat(ds) - dt.timedelta(days=back)).isoformat() for back in range(days - 1, -1, -1)]
     os.environ.setdefault("MLFLOW_DISABLE_TELEMETRY", "true")
 
     step("1/6 local stack (Hive metastore, Spark Thrift Server, MLflow)")
-    endpoints = LocalStack(run_dir / "stack", echo=click.echo).up()
+    ports = StackPorts(metastore_port, thrift_port, mlflow_port)
+    endpoints = LocalStack(run_dir / "stack", ports, echo=click.echo).up()
 
     step(f"2/6 demo model {MODEL_NAME}@champion in MLflow ({endpoints.mlflow_uri})")
     click.echo(f"    {ensure_model(endpoints.mlflow_uri)}")
 
-    step(f"3/6 demo input for {ds} into Hive (demo_raw.patients)")
+    step(f"3/6 demo input for {', '.join(dates)} into Hive (demo_raw.patients)")
     from demo.data import load_days
 
-    rows = load_days(endpoints.hive_host, endpoints.hive_port, [ds])
-    click.echo(f"    {rows} patients loaded")
+    rows = load_days(endpoints.hive_host, endpoints.hive_port, dates)
+    click.echo(f"    {rows} patients loaded per day")
 
     step("4/6 generate and lint the demo workflows")
     out_dir = run_dir / "demo" / "workflows"
@@ -60,18 +67,23 @@ def main(ds: str | None, run_dir: Path) -> None:
     click.echo(f"    {workflow_file}")
     lint(workflow_file)
 
-    step(f"5/6 run {JOB} for ds={ds} with the local runner")
-    result = run(workflow_file, ds, run_dir)
-    if not result.succeeded:
-        click.echo(f"demo: the workflow failed; see the step logs under {result.work_dir}", err=True)
-        sys.exit(1)
+    # The generated spec names the demo defaults' addresses; the stack may listen elsewhere (--*-port).
+    env = {name: value for name, value in endpoints.step_env().items() if name != "SPARK_MASTER"}
+    for day in dates:
+        step(f"5/6 run {JOB} for ds={day} with the local runner")
+        result = run(workflow_file, day, run_dir, env)
+        if not result.succeeded:
+            click.echo(f"demo: the workflow failed; see the step logs under {result.work_dir}", err=True)
+            sys.exit(1)
 
     step("6/6 scores read back through PyHive")
     show_scores(endpoints.hive_host, endpoints.hive_port, ds)
     click.echo(
         "\nWhere to look:\n"
-        f"  MLflow UI:       {endpoints.mlflow_uri} (experiment 'demo-batch-scoring': one run per scored partition;\n"
-        f"                   model '{MODEL_NAME}' in the registry)\n"
+        f"  MLflow UI:       {endpoints.mlflow_uri} (experiment 'demo-batch-scoring': one run per scored partition,\n"
+        f"                   drift metrics and monitoring/*.png on each; model '{MODEL_NAME}' in the registry)\n"
+        f"  History:         generate-workflow history {JOB} --conf-dir demo/conf "
+        f"--tracking-uri {endpoints.mlflow_uri}\n"
         f"  Hive tables:     demo_features.cancer_risk_daily, demo_scores.cancer_risk_daily (partition dt='{ds}')\n"
         f"                   via PyHive on {endpoints.hive_host}:{endpoints.hive_port}\n"
         f"  Generated specs: {workflow_file}\n"
@@ -111,7 +123,7 @@ def lint(workflow_file: Path) -> None:
     click.echo(f"    lint clean ({'with Argo CRDs ' + str(crd_dir) if crd_dir.is_dir() else 'no CRD dir found'})")
 
 
-def run(workflow_file: Path, ds: str, run_dir: Path):
+def run(workflow_file: Path, ds: str, run_dir: Path, env: dict[str, str]):
     import yaml
 
     from generator.runner import run_workflow
@@ -121,7 +133,7 @@ def run(workflow_file: Path, ds: str, run_dir: Path):
         documents,
         template_name=JOB,
         parameters={"ds": ds},
-        env_overrides={},
+        env_overrides=env,
         work_dir=run_dir / "runs" / f"demo-{JOB}-{ds}-{dt.datetime.now(dt.UTC):%Y%m%dT%H%M%S}",
         lock_dir=run_dir / "locks",
     )

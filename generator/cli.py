@@ -5,6 +5,7 @@ from __future__ import annotations
 import click
 
 from generator.commands.build import build
+from generator.commands.history import history
 from generator.commands.lint import lint
 from generator.commands.run_local import run_local
 from generator.commands.stack import stack
@@ -21,6 +22,7 @@ def main() -> None:
 
 
 main.add_command(build)
+main.add_command(history)
 main.add_command(lint)
 main.add_command(run_local)
 main.add_command(stack)

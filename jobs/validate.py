@@ -246,6 +246,7 @@ def main(ds: str, input_table: str, input_partition_column: str, output_table: s
     params = {"model_name": model_name, "model_version": model_version, "model_run_id": model_run_id,
               "partition_column": output_partition_column, "score_columns": ",".join(score_columns)}
     run_id = log_lineage(report, experiment, tracking_uri, params, time.monotonic() - started, pipeline_seconds)
+    write_outputs(out_dir, {"lineage-run-id": run_id})  # the monitor step adds its measures to this run
     click.echo(report.summary())
     click.echo(f"lineage: MLflow experiment {experiment!r}, run {run_id}")
     if not report.passed:

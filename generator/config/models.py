@@ -119,6 +119,17 @@ class PrepareStep(Strict):
     variables: dict[VariableName, SqlValue] = Field(default_factory=dict, max_length=50)
 
 
+class WaitFor(Strict):
+    """A sensor step before prepare/score: poll the metastore until the partition exists (and holds min_rows)."""
+
+    timeout: Duration = "6h"
+    poll: Duration = "5m"
+    min_rows: Annotated[int, Field(ge=0)] = 0
+    # The table to wait for; default the input table (name the upstream table when `prepare` builds the input).
+    table: TableName | None = None
+    partition_column: Identifier | None = None
+
+
 class InputTable(Strict):
     """The prepared features table, one partition per ds."""
 
@@ -126,6 +137,7 @@ class InputTable(Strict):
     partition_column: Identifier
     id_columns: Annotated[list[Identifier], Field(min_length=1, max_length=20)]
     on_empty: Literal["fail", "skip"] = "fail"
+    wait_for: WaitFor | None = None
 
 
 class OutputTable(Strict):
@@ -178,6 +190,7 @@ class Resources(Strict):
     score: StepResources = StepResources(cpu="2", memory="4Gi")
     # `validate` is a BaseModel method name, hence the alias.
     validate_step: StepResources = Field(StepResources(cpu="500m", memory="1Gi"), alias="validate")
+    monitor: StepResources = StepResources(cpu="1", memory="2Gi")
 
 
 class Backoff(Strict):
@@ -212,6 +225,7 @@ class Timeouts(Strict):
     fetch_model: Annotated[int, Field(ge=60, le=86400)] = 600
     score: Annotated[int, Field(ge=60, le=86400)] = 4 * 3600
     validate_step: Annotated[int, Field(ge=60, le=86400, alias="validate")] = 1800
+    monitor: Annotated[int, Field(ge=60, le=86400)] = 1800
 
 
 class Reference(Strict):
@@ -227,6 +241,40 @@ class Validation(Strict):
 
     max_null_fraction: Annotated[float, Field(ge=0, le=1)] = 0.0
     reference: Reference | None = None
+
+
+class Threshold(Strict):
+    """Warn and fail lines of one drift measure; a missing line never triggers."""
+
+    warn: Annotated[float, Field(ge=0)] | None = None
+    fail: Annotated[float, Field(ge=0)] | None = None
+
+    @model_validator(mode="after")
+    def _fail_above_warn(self) -> Threshold:
+        if self.warn is not None and self.fail is not None and self.fail < self.warn:
+            raise ValueError(f"fail {self.fail} is below warn {self.warn}; allowed: fail >= warn")
+        return self
+
+
+class Monitoring(Strict):
+    """Drift measures the monitor step computes after validate; docs/STEPS.md has the formulas."""
+
+    score_psi: Threshold = Threshold(warn=0.1, fail=0.25)
+    feature_psi: Threshold = Threshold(warn=0.2)
+    row_change: Threshold = Threshold(warn=0.3)
+    # Input features to measure; empty: every numeric input column except ids and the partition column.
+    features: Annotated[list[Identifier], Field(max_length=500)] = Field(default_factory=list)
+    bins: Annotated[int, Field(ge=2, le=100)] = 10
+    # Partitions shown in the PSI-over-time picture.
+    history: Annotated[int, Field(ge=2, le=365)] = 30
+
+
+class Alerts(Strict):
+    """A webhook the exit handler posts one JSON message per run to; its URL lives in a Kubernetes Secret."""
+
+    webhook_secret: KubeName
+    webhook_key: Annotated[str, _matching(rules.re.compile(r"^[-._A-Za-z0-9]{1,253}$"), "a Secret key")] = "url"
+    notify_on: Annotated[list[Literal["failure", "warning", "success"]], Field(min_length=1)] = ["failure", "warning"]
 
 
 class JobConfig(Strict):
@@ -256,3 +304,5 @@ class JobConfig(Strict):
     retries: Retries = Retries()
     timeouts: Timeouts = Timeouts()
     validation: Validation = Validation()
+    monitoring: Monitoring = Monitoring()
+    alerts: Alerts | None = None

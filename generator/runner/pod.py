@@ -74,7 +74,8 @@ def run_pod(ctx: RunContext, template: dict, kind: str, variables: dict[str, str
     output_parameters = (template.get("outputs") or {}).get("parameters") or []
     variables = {**variables, **{f"outputs.parameters.{p['name']}.path": p["valueFrom"]["path"]
                                  for p in output_parameters}}
-    resolved = substitute_tree(template, variables)
+    # Template metrics have no local effect, and Argo resolves them after the step (they may read its outputs).
+    resolved = substitute_tree({key: value for key, value in template.items() if key != "metrics"}, variables)
     output_parameters = (resolved.get("outputs") or {}).get("parameters") or []
     container = resolved[kind]
     mapper = PathMapper(folder / "root", _declared_paths(resolved, container))

@@ -1,4 +1,4 @@
-"""The main WorkflowTemplate: prepare and fetch-model in parallel, then score, then validate, for one ds."""
+"""The main WorkflowTemplate for one ds: [wait-for-input,] prepare and fetch-model, score, validate, monitor."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from hera.workflows import models as m
 
 from contract import values
 from generator.config.loader import LoadedJob
-from generator.specs import names, steps, workflow_spec
+from generator.specs import names, steps, watch_steps, workflow_spec
 
 DS_DESCRIPTION = f"Partition date to score (the input and output partition value): {values.DATE_RULE}"
 MODEL_URI_DESCRIPTION = (
@@ -40,7 +40,9 @@ def build_main(job: LoadedJob) -> WorkflowTemplate:
         fetch_model = steps.fetch_model(config)
         score = steps.score(config)
         validate = steps.validate(config)
-        steps.on_exit(config)
+        monitor = watch_steps.monitor(config)
+        sensor = watch_steps.wait_for_input(config) if config.input.wait_for is not None else None
+        watch_steps.on_exit(config, f"{{{{workflow.parameters.{names.DS}}}}}")
         with DAG(
             name=names.PIPELINE,
             inputs=[Parameter(name=names.DS), Parameter(name=names.MODEL_URI)],
@@ -49,9 +51,14 @@ def build_main(job: LoadedJob) -> WorkflowTemplate:
             synchronization=m.Synchronization(mutexes=[m.Mutex(name=f"{config.name}-{_ds()}")]),
         ):
             ready = [names.FETCH_MODEL]
+            if sensor is not None:
+                Task(name=names.WAIT_FOR_INPUT, template=sensor, arguments={names.DS: _ds()})
             if prepare is not None:
-                Task(name=names.PREPARE, template=prepare, arguments={names.DS: _ds()})
+                Task(name=names.PREPARE, template=prepare, arguments={names.DS: _ds()},
+                     depends=names.WAIT_FOR_INPUT if sensor is not None else None)
                 ready.insert(0, names.PREPARE)
+            elif sensor is not None:
+                ready.insert(0, names.WAIT_FOR_INPUT)
             Task(
                 name=names.FETCH_MODEL,
                 template=fetch_model,
@@ -74,5 +81,14 @@ def build_main(job: LoadedJob) -> WorkflowTemplate:
                 template=validate,
                 depends=names.SCORE,
                 arguments={names.DS: _ds(), **lineage},
+            )
+            Task(
+                name=names.MONITOR,
+                template=monitor,
+                depends=names.VALIDATE,
+                arguments={
+                    names.DS: _ds(),
+                    names.LINEAGE_RUN_ID: f"{{{{tasks.{names.VALIDATE}.outputs.parameters.{names.LINEAGE_RUN_ID}}}}}",
+                },
             )
     return template

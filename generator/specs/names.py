@@ -10,6 +10,8 @@ PREPARE = "prepare"
 FETCH_MODEL = "fetch-model"
 SCORE = "score"
 VALIDATE = "validate"
+MONITOR = "monitor"
+WAIT_FOR_INPUT = "wait-for-input"
 ON_EXIT = "on-exit"
 # Templates of the retro WorkflowTemplate.
 RETRO = "retro"
@@ -25,6 +27,8 @@ PARALLELISM = "parallelism"
 DATES = "dates"
 LANES = "lanes"
 FETCHED = ("model-name", "model-version", "model-run-id", "pinned-uri", "requirements")
+LINEAGE_RUN_ID = "lineage-run-id"
+MONITORED = ("score-psi", "rows", "drift-status")
 
 # In-pod paths: /tmp is the one writable place (an emptyDir; the root filesystem is read-only).
 TMP = "/tmp"

@@ -6,7 +6,7 @@ from hera.workflows import DAG, Parameter, Step, Steps, Task, WorkflowTemplate
 from hera.workflows import models as m
 
 from generator.config.loader import LoadedJob
-from generator.specs import names, steps, workflow_spec
+from generator.specs import names, steps, watch_steps, workflow_spec
 from generator.specs.main_template import MODEL_URI_DESCRIPTION
 
 
@@ -41,7 +41,7 @@ def build_retro(job: LoadedJob) -> WorkflowTemplate:
         ],
     ) as template:
         plan = steps.plan_dates(config)
-        steps.on_exit(config)
+        watch_steps.on_exit(config, f"{_param(names.START, 'workflow')}..{_param(names.END, 'workflow')}")
         with Steps(
             name=names.BACKFILL_LANE,
             inputs=[Parameter(name=names.DATES), Parameter(name=names.MODEL_URI)],

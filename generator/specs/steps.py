@@ -151,6 +151,11 @@ def score(config: JobConfig) -> Container:
     )
 
 
+def lineage_experiment(config: JobConfig) -> str:
+    """The MLflow experiment of the job's lineage runs (validate logs them; monitor, on-exit and history read)."""
+    return config.mlflow.experiment or f"batch-scoring/{config.name}"
+
+
 def validate(config: JobConfig) -> Container:
     """Checks what score wrote and records the partition's lineage as an MLflow run."""
     checks = ["--max-null-fraction", repr(config.validation.max_null_fraction)]
@@ -161,7 +166,6 @@ def validate(config: JobConfig) -> Container:
             "--reference-score-column", reference.score_column,
             "--tolerance", repr(reference.tolerance),
         ]  # fmt: skip
-    experiment = config.mlflow.experiment or f"batch-scoring/{config.name}"
     return _step(
         config,
         names.VALIDATE,
@@ -171,33 +175,16 @@ def validate(config: JobConfig) -> Container:
             *_tables_args(config),
             *checks,
             *_lineage_args(),
-            "--experiment", experiment,
+            "--experiment", lineage_experiment(config),
             # RFC 3339 in UTC (e.g. 2026-12-02T09:42:13Z): the step logs the run's duration so far to MLflow.
             "--started-at", "{{workflow.creationTimestamp}}",
             "--out-dir", names.OUTPUTS_DIR,
         ],  # fmt: skip
         inputs=_inputs(names.DS, "model-name", "model-version", "model-run-id"),
-        outputs=_output_files("report"),
+        outputs=_output_files("report", names.LINEAGE_RUN_ID),
         env=[*pod.hive_env(config), *pod.mlflow_env(config)],
         resources=config.resources.validate_step,
         timeout=config.timeouts.validate_step,
-    )
-
-
-def on_exit(config: JobConfig) -> Container:
-    """Exit handler: one summary line with the workflow's status and failures (never retried)."""
-    return _step(
-        config,
-        names.ON_EXIT,
-        "report",
-        [
-            "--workflow-name", "{{workflow.name}}",
-            "--status", "{{workflow.status}}",
-            "--failures", "{{workflow.failures}}",
-        ],  # fmt: skip
-        resources=StepResources(cpu="100m", memory="128Mi"),
-        timeout=300,
-        retry=False,
     )
 
 

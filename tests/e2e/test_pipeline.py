@@ -62,7 +62,7 @@ def test_run_local_scores_equal_model_predict_and_rerun_replaces(e2e_project, lo
     assert {row[4] for row in second.values()} != {row[4] for row in first.values()}  # really rewritten
 
 
-def test_retro_over_three_dates_yields_three_partitions(e2e_project, hive_cursor, tmp_path):
+def test_retro_over_three_dates_yields_three_partitions(e2e_project, hive_cursor, mlflow_client, tmp_path):
     result = run(
         e2e_project.workflows_file,
         f"{JOB}-retro",
@@ -76,6 +76,16 @@ def test_retro_over_three_dates_yields_three_partitions(e2e_project, hive_cursor
     for ds in scored:
         assert len(partition(hive_cursor, ds)) == 569
     assert result.exit_handler is not None and result.exit_handler.phase == "Succeeded"
+    # Each date went through the sensor first and the monitor last, whose measures and pictures are on MLflow.
+    assert sorted(node.inputs["ds"] for node in result.pods() if node.template_name == "wait-for-input") == scored
+    monitored = [node for node in result.pods() if node.template_name == "monitor"]
+    assert sorted(node.inputs["ds"] for node in monitored) == scored
+    run_id = next(node.inputs["lineage-run-id"] for node in monitored if node.inputs["ds"] == "2026-03-04")
+    lineage = mlflow_client.get_run(run_id)
+    assert lineage.data.params["ds"] == "2026-03-04" and lineage.data.tags["batch_scoring.drift_status"] == "ok"
+    assert {"rows", "score_p50", "score_psi_previous", "feature_psi_max"} <= set(lineage.data.metrics)
+    pictures = {a.path for a in mlflow_client.list_artifacts(run_id, "monitoring")}
+    assert {"monitoring/score_histogram.png", "monitoring/score_psi_history.png"} <= pictures
 
 
 def test_failing_step_fails_workflow_runs_exit_handler_and_keeps_output(

@@ -1,10 +1,10 @@
 """RUNNER-LOAD TEST, not a scoring test: the real generated retro template over 30 dates at parallelism 3.
 
 The local runner executes demo/conf's generated `cancer-risk-daily-retro` as written, and the real
-`jobs.plan_dates` and `jobs.report` run; prepare, fetch-model, score and validate are FAST STAND-INS (a stub
-`jobs` package first on PYTHONPATH) so the test measures the runner's fan-out, mutexes, parameter passing and
-bookkeeping over 30 pipelines, not Spark. The stand-in score writes one marker per partition. Real scoring of a
-retro range is proven by tests/e2e (three dates, real Spark and Hive).
+`jobs.plan_dates` and `jobs.report` run; wait-for-input, prepare, fetch-model, score, validate and monitor are FAST
+STAND-INS (a stub `jobs` package first on PYTHONPATH) so the test measures the runner's fan-out, mutexes, parameter
+passing and bookkeeping over 30 pipelines, not Spark. The stand-in score writes one marker per partition. Real
+scoring of a retro range is proven by tests/e2e (three dates, real Spark and Hive).
 """
 
 from __future__ import annotations
@@ -39,6 +39,10 @@ elif step == "score":
     (out / "rows-written").write_text("569")
 elif step == "validate":
     (out / "report").write_text("{}")
+    (out / "lineage-run-id").write_text("lineage-" + options["ds"])
+elif step == "monitor":
+    for name, value in {"score-psi": "0.01", "rows": "569", "drift-status": "ok"}.items():
+        (out / name).write_text(value)
 '''
 
 
@@ -48,9 +52,9 @@ def stand_in_env(tmp_path) -> dict[str, str]:
     package = tmp_path / "stand-ins" / "jobs"
     package.mkdir(parents=True)
     (package / "__init__.py").write_text("")
-    for real in ("common", "plan_dates.py", "report.py"):
+    for real in ("common", "plan_dates.py", "report.py", "alert.py"):
         (package / real).symlink_to(REPO / "jobs" / real)
-    for step in ("prepare", "fetch_model", "score", "validate"):
+    for step in ("wait_for_input", "prepare", "fetch_model", "score", "validate", "monitor"):
         (package / f"{step}.py").write_text(STAND_IN)
     partitions = tmp_path / "partitions"
     partitions.mkdir()

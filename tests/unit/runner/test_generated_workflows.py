@@ -36,6 +36,11 @@ elif step == "score":
 elif step == "validate":
     out.mkdir(parents=True, exist_ok=True)
     (out / "report").write_text("{}")
+    (out / "lineage-run-id").write_text("run-" + options["ds"])
+elif step == "monitor":
+    out.mkdir(parents=True, exist_ok=True)
+    for name, value in {"score-psi": "0.01", "rows": "10", "drift-status": "ok"}.items():
+        (out / name).write_text(value)
 elif step == "plan_dates":
     start = datetime.date.fromisoformat(options["start"])
     days = (datetime.date.fromisoformat(options["end"]) - start).days + 1
@@ -59,7 +64,7 @@ def stub_jobs(tmp_path):
     package = tmp_path / "stubs" / "jobs"
     package.mkdir(parents=True)
     (package / "__init__.py").write_text("")
-    for step in ("prepare", "fetch_model", "score", "validate", "plan_dates", "report"):
+    for step in ("prepare", "fetch_model", "score", "validate", "monitor", "plan_dates", "report"):
         (package / f"{step}.py").write_text(STUB)
     records = tmp_path / "rec"
     records.mkdir()
@@ -86,4 +91,7 @@ def test_generated_retro_scores_each_date_once_through_the_main_pipeline(tmp_pat
     score = next(call["options"] for call in calls if call["step"] == "score")
     assert score["model-uri"] == "models:/churn/7" and score["model-version"] == "7"
     assert score["out-dir"].startswith(str(tmp_path / "work" / "nodes"))
+    # monitor measured each date on the lineage run validate logged for it.
+    monitored = sorted((c["options"]["ds"], c["options"]["lineage-run-id"]) for c in calls if c["step"] == "monitor")
+    assert monitored == [(ds, f"run-{ds}") for ds in scored]
     assert result.exit_handler is not None and result.exit_handler.phase is NodePhase.SUCCEEDED

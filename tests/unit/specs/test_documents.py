@@ -80,7 +80,7 @@ def test_every_step_is_hardened_and_bounded(churn):
         "batch_scoring_runs_total",
     }
     containers = {name: t for name, t in templates(main).items() if "container" in t}
-    assert set(containers) == {"prepare", "fetch-model", "score", "validate", "on-exit"}
+    assert set(containers) == {"prepare", "fetch-model", "score", "validate", "monitor", "on-exit"}
     for name, template in containers.items():
         context = template["container"]["securityContext"]
         assert context["readOnlyRootFilesystem"] is True, name

@@ -1,0 +1,98 @@
+"""Distribution statistics computed by Spark over whole partitions (only a few numbers per bin reach the driver)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from pyspark.sql import Column, DataFrame, SparkSession
+from pyspark.sql import functions as F
+from pyspark.sql import types as T
+
+from jobs.monitor.measures import Bins
+
+QUANTILES = (0.01, 0.05, 0.1, 0.25, 0.5, 0.75, 0.9, 0.95, 0.99)
+# percentile_approx's accuracy: relative rank error about 1/accuracy (Spark's default is 10000).
+QUANTILE_ACCURACY = 10000
+NUMERIC_TYPES = (T.ByteType, T.ShortType, T.IntegerType, T.LongType, T.FloatType, T.DoubleType, T.DecimalType)
+
+
+@dataclass
+class ColumnSummary:
+    """Row count, non-null count, min, max and approximate quantiles of one column in one partition."""
+
+    rows: int
+    non_null: int
+    low: float | None
+    high: float | None
+    quantiles: dict[float, float] = field(default_factory=dict)
+
+    @property
+    def null_rate(self) -> float:
+        return (self.rows - self.non_null) / self.rows if self.rows else 0.0
+
+
+def partition(spark: SparkSession, table: str, column: str, value: str) -> DataFrame:
+    return spark.table(table).where(F.col(column) == F.lit(value))
+
+
+def previous_partition(spark: SparkSession, table: str, column: str, ds: str) -> str | None:
+    """The latest partition value of `column` before `ds` (from the metastore's partition list, no data read)."""
+    values = []
+    for row in spark.sql(f"SHOW PARTITIONS {table}").collect():
+        for part in row[0].split("/"):
+            key, _, value = part.partition("=")
+            if key.lower() == column.lower() and value < ds:
+                values.append(value)
+    return max(values, default=None)
+
+
+def numeric_columns(frame: DataFrame, excluded: set[str]) -> list[str]:
+    """Columns of a numeric type, in table order, except `excluded` (compared case-insensitively)."""
+    lowered = {name.lower() for name in excluded}
+    return [f.name for f in frame.schema.fields
+            if isinstance(f.dataType, NUMERIC_TYPES) and f.name.lower() not in lowered]
+
+
+def summarize(frame: DataFrame, columns: list[str], with_quantiles: bool = False) -> dict[str, ColumnSummary]:
+    """One Spark job: count, non-nulls, min, max (and quantiles when asked) of every column."""
+    aggregates = [F.count(F.lit(1)).alias("rows")]
+    for index, name in enumerate(columns):
+        value = F.col(name).cast("double")
+        aggregates += [F.count(value).alias(f"n{index}"), F.min(value).alias(f"lo{index}"),
+                       F.max(value).alias(f"hi{index}")]
+        if with_quantiles:
+            aggregates.append(F.percentile_approx(value, list(QUANTILES), QUANTILE_ACCURACY).alias(f"q{index}"))
+    row = frame.agg(*aggregates).collect()[0]
+    summaries = {}
+    for index, name in enumerate(columns):
+        quantiles = row[f"q{index}"] if with_quantiles else None
+        summaries[name] = ColumnSummary(
+            rows=int(row["rows"]), non_null=int(row[f"n{index}"]), low=row[f"lo{index}"], high=row[f"hi{index}"],
+            quantiles=dict(zip(QUANTILES, quantiles, strict=True)) if quantiles else {},
+        )
+    return summaries
+
+
+def _bin_index(value: Column, bins: Bins) -> Column:
+    if bins.high <= bins.low:
+        return F.when(value.isNotNull(), F.lit(0))
+    raw = F.floor((value - F.lit(bins.low)) / F.lit((bins.high - bins.low) / bins.count))
+    return F.least(F.greatest(raw, F.lit(0)), F.lit(bins.count - 1)).cast("int")
+
+
+def histograms(frame: DataFrame, bins_by_column: dict[str, Bins]) -> dict[str, list[int]]:
+    """One Spark job: the count of non-null values per bin for every column (its own bins each)."""
+    columns = list(bins_by_column)
+    if not columns:
+        return {}
+    pairs = F.array(*[
+        F.struct(F.lit(index).alias("column"),
+                 _bin_index(F.col(name).cast("double"), bins_by_column[name]).alias("bin"))
+        for index, name in enumerate(columns)
+    ])
+    counted = (frame.select(F.explode(pairs).alias("pair")).select("pair.column", "pair.bin")
+               .where(F.col("bin").isNotNull()).groupBy("column", "bin").count().collect())
+    result = {name: [0] * bins_by_column[name].count for name in columns}
+    for row in counted:
+        result[columns[row["column"]]][row["bin"]] = int(row["count"])
+    return result
