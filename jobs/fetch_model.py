@@ -8,7 +8,7 @@ import click
 
 from contract.values import MODEL_URI_RULE
 from jobs.common.logs import configure_logging
-from jobs.common.options import out_dir_option, retry_seconds_option
+from jobs.common.options import out_dir_option, retry_seconds_option, tracking_uri_option
 from jobs.common.outputs import write_outputs
 from jobs.common.registry import ModelRegistry
 from jobs.common.services import wait_for_mlflow
@@ -17,8 +17,7 @@ from jobs.common.services import wait_for_mlflow
 @click.command()
 @click.option("--model-uri", required=True,
               help=f"The model to pin: {MODEL_URI_RULE}.")
-@click.option("--tracking-uri", envvar="MLFLOW_TRACKING_URI", default=None,
-              help="MLflow tracking server (env MLFLOW_TRACKING_URI).")
+@tracking_uri_option
 @retry_seconds_option
 @out_dir_option
 def main(model_uri: str, tracking_uri: str | None, retry_seconds: float, out_dir: Path) -> None:

@@ -8,11 +8,11 @@ from pathlib import Path
 
 import click
 
-from contract.values import DATE_RULE, IDENTIFIER_RULE, SQL_VALUE_RULE
+from contract.values import IDENTIFIER_RULE, SQL_VALUE_RULE
 from jobs.common.errors import StepError
 from jobs.common.hive import HiveClient
 from jobs.common.logs import configure_logging
-from jobs.common.options import hive_options, hive_settings, retry_seconds_option
+from jobs.common.options import ds_option, hive_options, hive_settings, retry_seconds_option
 from jobs.common.params import check_variable, parse_assignment, parse_date
 from jobs.common.sql import split_statements, substitute
 
@@ -38,7 +38,7 @@ def render_statements(sql: str, ds: str, variables: tuple[str, ...], source: str
 @click.command()
 @click.option("--sql-file", type=click.Path(exists=True, dir_okay=False, path_type=Path), required=True,
               help="SQL script with Hive-style ${ds} / ${NAME} variables; statements separated by ';'.")
-@click.option("--ds", required=True, help=f"Partition date: {DATE_RULE} (validated before it reaches SQL).")
+@ds_option
 @click.option("--var", "variables", multiple=True, metavar="NAME=VALUE",
               help=f"Declared variable (repeatable); NAME: {IDENTIFIER_RULE}, not ds; VALUE: {SQL_VALUE_RULE}.")
 @hive_options

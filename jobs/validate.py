@@ -20,7 +20,18 @@ import click
 from jobs.common.errors import StepError
 from jobs.common.hive import HiveClient
 from jobs.common.logs import configure_logging
-from jobs.common.options import hive_options, hive_settings, out_dir_option, retry_seconds_option
+from jobs.common.options import (
+    ds_option,
+    hive_options,
+    hive_settings,
+    id_columns_option,
+    model_lineage_options,
+    out_dir_option,
+    retry_seconds_option,
+    score_column_option,
+    table_options,
+    tracking_uri_option,
+)
 from jobs.common.outputs import write_outputs
 from jobs.common.params import check_identifier, check_table, parse_date, parse_fraction
 from jobs.common.services import wait_for_mlflow
@@ -172,13 +183,11 @@ def log_lineage(report: ValidationReport, experiment: str, tracking_uri: str | N
 
 
 @click.command()
-@click.option("--ds", required=True, help="Partition date, YYYY-MM-DD.")
-@click.option("--input-table", required=True, help="db.table that was scored.")
-@click.option("--input-partition-column", required=True, help="Partition column of the input table.")
-@click.option("--output-table", required=True, help="db.table holding the scores.")
-@click.option("--output-partition-column", required=True, help="Partition column of the output table.")
-@click.option("--score-column", default="score", show_default=True, help="Score column (or prefix of several).")
-@click.option("--id-column", "id_columns", multiple=True, required=True, help="Id column (repeatable).")
+@ds_option
+@table_options("input", "db.table that was scored")
+@table_options("output", "db.table holding the scores")
+@score_column_option
+@id_columns_option
 @click.option("--max-null-fraction", type=float, default=0.0, show_default=True,
               help="Largest allowed fraction of rows with a NULL score, 0..1.")
 @click.option("--reference-table", default=None, help="db.table with reference scores to compare by id.")
@@ -187,12 +196,9 @@ def log_lineage(report: ValidationReport, experiment: str, tracking_uri: str | N
               help="Partition column of the reference table (default: --output-partition-column; '' = none).")
 @click.option("--tolerance", type=click.FloatRange(0), default=1e-6, show_default=True,
               help="Largest allowed |score - reference score|.")
-@click.option("--model-name", default="", help="Model name (lineage).")
-@click.option("--model-version", default="", help="Model version (lineage).")
-@click.option("--model-run-id", default="", help="Model's MLflow run id (lineage).")
+@model_lineage_options(required=False)
 @click.option("--experiment", default="batch-scoring", show_default=True, help="MLflow experiment for lineage runs.")
-@click.option("--tracking-uri", envvar="MLFLOW_TRACKING_URI", default=None,
-              help="MLflow server (env MLFLOW_TRACKING_URI).")
+@tracking_uri_option
 @click.option("--started-at", default=None,
               help="ISO time the workflow started (e.g. Argo's workflow.creationTimestamp); logs the run's duration.")
 @hive_options

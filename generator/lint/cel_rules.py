@@ -1,9 +1,9 @@
 """CEL rules of the CRDs (x-kubernetes-validations) evaluated with cel-python, each compiled once.
 
-cel-python walks a parse tree (1-10 ms per evaluation), and Argo's rules run on every artifact, task and
-template list, so outcomes are memoized. The memo key is the value projected onto the field names the rule
-mentions; that projection cannot change the outcome for rules that only read named fields (no indexing,
-no size(), macros only over a list `self`), which is checked per rule; other rules are evaluated in full.
+cel-python walks a parse tree at every evaluation (slow next to compiled CEL), and Argo's rules run on every
+artifact, task and template list, so outcomes are memoized. The memo key is the value projected onto the field
+names the rule mentions; that projection cannot change the outcome for rules that only read named fields (no
+indexing, no size(), macros only over a list `self`), which is checked per rule; other rules are evaluated in full.
 """
 
 from __future__ import annotations

@@ -30,7 +30,7 @@ def check_crd_dir(crd_dir: Path) -> None:
 
 @functools.cache
 def load_crd_schema(crd_dir: Path, kind: str) -> dict[str, Any]:
-    """The openAPIV3Schema of one kind's CRD, loaded with the C YAML loader once per process (~0.5 s each).
+    """The openAPIV3Schema of one kind's CRD, loaded with the C YAML loader once per process (each is large).
 
     Args:
         crd_dir: a directory holding Argo's `argoproj.io_<plural>.yaml` files (e.g. argo-crds/v4.1.2).

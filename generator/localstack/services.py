@@ -147,7 +147,7 @@ def build_specs(run_dir: Path, ports: StackPorts, java: str) -> dict[str, Servic
         option="--thrift-port",
     )
     mlflow_env = dict(env)
-    # Without this the server also starts its job-execution workers (about 2 GB more memory).
+    # Without this the server also starts its job-execution workers (a large extra memory cost, docs/BENCHMARKS.md).
     mlflow_env["MLFLOW_SERVER_ENABLE_JOB_EXECUTION"] = "false"
     mlflow = ServiceSpec(
         name=MLFLOW,

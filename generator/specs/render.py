@@ -20,8 +20,8 @@ HEADER = (
 
 
 class _BlockStyleDumper(yaml.CSafeDumper):
-    """libyaml's safe dumper (10x faster than the pure-Python one; PyYAML's wheels ship it), writing multi-line
-    strings (the prepare SQL) as readable `|` blocks."""
+    """libyaml's safe dumper (much faster than the pure-Python one, docs/BENCHMARKS.md; PyYAML's wheels ship it),
+    writing multi-line strings (the prepare SQL) as readable `|` blocks."""
 
 
 def _represent_str(dumper: yaml.CSafeDumper, text: str) -> yaml.ScalarNode:

@@ -1,8 +1,8 @@
 """A class-data-sharing (CDS) archive for the steps' Spark driver JVM: built once, mapped by every step.
 
-Why: a fresh score step spent ~9 s starting the driver JVM and ~4 s in its first metastore lookup, mostly loading
-and verifying classes. A dynamic CDS archive (Java 13+) of the classes such a run loads cut those to ~5 s and
-~1.7 s here (docs/BENCHMARKS.md).
+Why: a fresh score step spends much of its driver JVM start and of its first metastore lookup loading and
+verifying classes. A dynamic CDS archive (Java 13+) of the classes such a run loads shortens both
+(figures: docs/BENCHMARKS.md).
 
 `python -m jobs.common.jvm_archive PATH` runs a representative local session (Hive catalog on a throwaway
 embedded Derby, a Parquet write and read, a Python task) in a JVM started with `-XX:ArchiveClassesAtExit=PATH`.

@@ -1,4 +1,8 @@
-"""Click options that several steps share (HiveServer2 connection, retry budget, output folder, table names)."""
+"""Click options that several steps share, declared once: partition date, tables, columns, model, services, output.
+
+Help texts quote contract/values.py's rules; the values themselves are checked by jobs/common/params.py, which
+applies the same rules and names the option in its error.
+"""
 
 from __future__ import annotations
 
@@ -7,6 +11,7 @@ from pathlib import Path
 
 import click
 
+from contract.values import DATE_RULE, IDENTIFIER_RULE, TABLE_RULE
 from jobs.common.hive import AUTH_MODES, HiveSettings
 
 retry_seconds_option = click.option(
@@ -19,21 +24,68 @@ out_dir_option = click.option(
     show_default=True, help="Folder for output-parameter files (one file per output).",
 )
 
+ds_option = click.option("--ds", required=True, help=f"Partition date: {DATE_RULE}.")
 
-def hive_options(command: Callable) -> Callable:
-    """Adds --hive-host/--hive-port/--hive-auth/--hive-user/--hive-password (env HIVE_*) to a command."""
-    for option in reversed([
-        click.option("--hive-host", envvar="HIVE_HOST", required=True, help="HiveServer2 host (env HIVE_HOST)."),
-        click.option("--hive-port", envvar="HIVE_PORT", type=click.IntRange(1, 65535), default=10000,
-                     show_default=True, help="HiveServer2 port (env HIVE_PORT)."),
-        click.option("--hive-auth", envvar="HIVE_AUTH", type=click.Choice(AUTH_MODES), default="NONE",
-                     show_default=True, help="PyHive auth mode; must match the server (env HIVE_AUTH)."),
-        click.option("--hive-user", envvar="HIVE_USER", default=None, help="User name (env HIVE_USER)."),
-        click.option("--hive-password", envvar="HIVE_PASSWORD", default=None, show_envvar=False,
-                     help="Password for LDAP/CUSTOM auth (env HIVE_PASSWORD; never logged)."),
-    ]):
-        command = option(command)
-    return command
+tracking_uri_option = click.option(
+    "--tracking-uri", envvar="MLFLOW_TRACKING_URI", default=None,
+    help="MLflow tracking server (env MLFLOW_TRACKING_URI).",
+)
+
+id_columns_option = click.option(
+    "--id-column", "id_columns", multiple=True, required=True,
+    help=f"Id column copied from input to output (repeatable); {IDENTIFIER_RULE}.",
+)
+
+
+def _stacked(options: list[Callable]) -> Callable[[Callable], Callable]:
+    """One decorator applying `options` so that `--help` lists them in the given order."""
+    def decorate(command: Callable) -> Callable:
+        for option in reversed(options):
+            command = option(command)
+        return command
+    return decorate
+
+
+def table_options(role: str, help_table: str) -> Callable[[Callable], Callable]:
+    """`--<role>-table` and `--<role>-partition-column`, both required (e.g. role `input` or `output`)."""
+    return _stacked([
+        click.option(f"--{role}-table", required=True, help=f"{help_table}: {TABLE_RULE}."),
+        click.option(f"--{role}-partition-column", required=True,
+                     help=f"Partition column of the {role} table: {IDENTIFIER_RULE}."),
+    ])
+
+
+score_column_option = click.option(
+    "--score-column", default="score", show_default=True,
+    help=f"Score column name ({IDENTIFIER_RULE}); a k-output model writes <score>_<output> columns.",
+)
+
+
+def model_lineage_options(required: bool) -> Callable[[Callable], Callable]:
+    """`--model-name`, `--model-version`, `--model-run-id`: fetch-model's outputs, the lineage of the scores.
+
+    Args:
+        required: True where the step writes them into every row (score); else they default to "" (validate).
+    """
+    presence = {"required": True} if required else {"default": ""}
+    return _stacked([
+        click.option("--model-name", **presence, help="Registered model name (lineage)."),
+        click.option("--model-version", **presence, help="Model version (lineage)."),
+        click.option("--model-run-id", **presence, help="MLflow run id of the model (lineage)."),
+    ])
+
+
+# Adds --hive-host/--hive-port/--hive-auth/--hive-user/--hive-password (env HIVE_*) to a command.
+hive_options = _stacked([
+    click.option("--hive-host", envvar="HIVE_HOST", required=True, help="HiveServer2 host (env HIVE_HOST)."),
+    click.option("--hive-port", envvar="HIVE_PORT", type=click.IntRange(1, 65535), default=10000,
+                 show_default=True, help="HiveServer2 port (env HIVE_PORT)."),
+    click.option("--hive-auth", envvar="HIVE_AUTH", type=click.Choice(AUTH_MODES), default="NONE",
+                 show_default=True, help="PyHive auth mode; must match the server (env HIVE_AUTH)."),
+    click.option("--hive-user", envvar="HIVE_USER", default=None, help="User name (env HIVE_USER)."),
+    click.option("--hive-password", envvar="HIVE_PASSWORD", default=None, show_envvar=False,
+                 help="Password for LDAP/CUSTOM auth (env HIVE_PASSWORD; never logged)."),
+])
 
 
 def hive_settings(hive_host: str, hive_port: int, hive_auth: str, hive_user: str | None,

@@ -1,4 +1,4 @@
-"""Bounded waits for the MLflow server before a step uses it: errors name the service and its address.
+"""Bounded waits for a service (Hive metastore, MLflow) before a step uses it: errors name it and its address.
 
 Why: MLflow's own HTTP client retries a refused connection 7 times with doubling backoff (about 4 minutes)
 whatever the step's `--retry-seconds` says, and its final error names only a URL path. A step waits here
@@ -13,12 +13,38 @@ import os
 import socket
 from urllib.parse import urlparse
 
+from jobs.common.errors import StepError
 from jobs.common.retry import with_retry
 
 DEFAULT_PORTS = {"http": 80, "https": 443}
 # MLflow reads these at each request (mlflow.environment_variables); a value the operator set is kept.
 MAX_RETRIES_VARIABLE = "MLFLOW_HTTP_REQUEST_MAX_RETRIES"
 TIMEOUT_VARIABLE = "MLFLOW_HTTP_REQUEST_TIMEOUT"
+
+
+def wait_for_port(host: str, port: int, service: str, budget_seconds: float) -> None:
+    """Waits until `host:port` accepts a TCP connection, retrying refusals and timeouts for `budget_seconds`.
+
+    Raises:
+        ServiceUnavailable: naming `service` ("<name> at host:port") when it never answered.
+    """
+    def connect() -> None:
+        socket.create_connection((host, port), timeout=5).close()
+
+    with_retry(connect, service=f"{service} at {host}:{port}", transient=(OSError,), budget_seconds=budget_seconds)
+
+
+def wait_for_metastore(uri: str, budget_seconds: float) -> None:
+    """Fails clearly (naming the metastore) instead of deep inside Spark's Hive client when it is down.
+
+    Raises:
+        StepError: `uri` is not thrift://host:port.
+        ServiceUnavailable: the metastore never answered within `budget_seconds`.
+    """
+    parsed = urlparse(uri)
+    if parsed.scheme != "thrift" or not parsed.hostname or not parsed.port:
+        raise StepError(f"--metastore-uri: {uri!r} must look like thrift://host:port")
+    wait_for_port(parsed.hostname, parsed.port, "Hive metastore", budget_seconds)
 
 
 def mlflow_retries_within(budget_seconds: float) -> int:
@@ -44,10 +70,5 @@ def wait_for_mlflow(tracking_uri: str | None, budget_seconds: float) -> None:
     parsed = urlparse(tracking_uri or "")
     if parsed.scheme not in DEFAULT_PORTS or not parsed.hostname:
         return
-    port = parsed.port or DEFAULT_PORTS[parsed.scheme]
-
-    def connect() -> None:
-        socket.create_connection((parsed.hostname, port), timeout=5).close()
-
-    with_retry(connect, service=f"MLflow tracking server at {parsed.hostname}:{port}", transient=(OSError,),
-               budget_seconds=budget_seconds)
+    wait_for_port(parsed.hostname, parsed.port or DEFAULT_PORTS[parsed.scheme], "MLflow tracking server",
+                  budget_seconds)

@@ -16,8 +16,7 @@ THREAD_ENV_VARS = ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS")
 DRIVER_JAVA_OPTIONS = "spark.driver.extraJavaOptions"
 # The driver JVM compiles with C1 only. A score step's driver lives for seconds to minutes and, on the direct
 # Parquet path, moves no rows (Python workers do): C2's compile threads cost it more CPU than their faster code
-# saves. Measured on a fresh 250k-row step here (2 cores): driver JVM CPU 13.6 -> 7.2 s, wall 20.7 -> 16.5 s; even
-# the Spark reader/writer path at 1M rows ran faster (31.4 vs 36-38 s). Executors on a cluster keep their own JIT.
+# saves, on both file paths (docs/BENCHMARKS.md, "What changed"). Executors on a cluster keep their own JIT.
 DRIVER_JIT_OPTION = "-XX:TieredStopAtLevel=1"
 # Hive 2.3's client sets this hook itself on the first partition lookup with authorization info (DESCRIBE ...
 # PARTITION), sees its metastore settings change, closes the connection it is using, and retries after 1 s with a

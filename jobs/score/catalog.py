@@ -1,7 +1,7 @@
 """A table's columns, partition columns and storage details from one `DESCRIBE TABLE EXTENDED`.
 
-Why not `Catalog.listColumns`: it cost 0.3 s warm and 1.7 s cold per call here, against 0.1 s for the DESCRIBE
-the step needs anyway for the table's location and format.
+Why not `Catalog.listColumns`: it costs several times the DESCRIBE the step needs anyway for the table's location
+and format (figures: docs/BENCHMARKS.md).
 """
 
 from __future__ import annotations

@@ -3,59 +3,47 @@
 from __future__ import annotations
 
 import logging
-import socket
 import tempfile
 import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
-from urllib.parse import urlparse
 
 import click
 
-from contract.values import DATE_RULE, MODEL_URI_FORMS
+from contract.values import MODEL_URI_FORMS
 from jobs.common.errors import StepError
 from jobs.common.logs import configure_logging
-from jobs.common.options import out_dir_option, retry_seconds_option
+from jobs.common.options import (
+    ds_option,
+    id_columns_option,
+    model_lineage_options,
+    out_dir_option,
+    retry_seconds_option,
+    score_column_option,
+    table_options,
+    tracking_uri_option,
+)
 from jobs.common.outputs import write_outputs
-from jobs.common.retry import with_retry
-from jobs.common.services import wait_for_mlflow
+from jobs.common.services import wait_for_metastore, wait_for_mlflow
+from jobs.common.timing import timed
 from jobs.score.direct import FILE_IO
-from jobs.score.pipeline import ON_EMPTY, ScoreRequest, prepare_model, score_partition, validate_request
+from jobs.score.pipeline import ON_EMPTY, ScoreRequest, prepare_model, score_partition
 from jobs.score.requirements import install_missing, parse_requirements, plan_install
 
 log = logging.getLogger("jobs.score")
 
 
-def _wait_for_metastore(uri: str, budget_seconds: float) -> None:
-    """Fails clearly (naming the metastore) instead of deep inside Spark's Hive client when it is down."""
-    parsed = urlparse(uri)
-    if parsed.scheme != "thrift" or not parsed.hostname or not parsed.port:
-        raise StepError(f"--metastore-uri: {uri!r} must look like thrift://host:port")
-
-    def connect() -> None:
-        socket.create_connection((parsed.hostname, parsed.port), timeout=5).close()
-
-    with_retry(connect, service=f"Hive metastore at {parsed.hostname}:{parsed.port}", transient=(OSError,),
-               budget_seconds=budget_seconds)
-
-
 @click.command()
-@click.option("--ds", required=True, help=f"Partition date: {DATE_RULE}.")
+@ds_option
 @click.option("--model-uri", required=True,
               help=f"Pinned model URI from fetch-model: {MODEL_URI_FORMS} (an alias is resolved again here).")
-@click.option("--model-name", required=True, help="Registered model name (written into each row).")
-@click.option("--model-version", required=True, help="Model version (written into each row).")
-@click.option("--model-run-id", required=True, help="MLflow run id of the model (written into each row).")
+@model_lineage_options(required=True)
 @click.option("--requirements", envvar="MODEL_REQUIREMENTS", default="",
               help="Text of the model's requirements.txt (env MODEL_REQUIREMENTS); missing packages are installed.")
-@click.option("--input-table", required=True, help="db.table holding the features.")
-@click.option("--input-partition-column", required=True, help="Partition column of the input table.")
-@click.option("--id-column", "id_columns", multiple=True, required=True,
-              help="Id column copied to the output (repeatable).")
-@click.option("--output-table", required=True, help="db.table for the scores (created when missing).")
-@click.option("--output-partition-column", required=True, help="Partition column of the output table.")
-@click.option("--score-column", default="score", show_default=True,
-              help="Score column name; a k-output model writes <score>_<output> columns.")
+@table_options("input", "db.table holding the features")
+@id_columns_option
+@table_options("output", "db.table for the scores (created when missing)")
+@score_column_option
 @click.option("--on-empty", type=click.Choice(ON_EMPTY), default="fail", show_default=True,
               help="Empty input partition: fail (nothing written) or skip (exit 0, nothing written).")
 @click.option("--spark-master", envvar="SPARK_MASTER", default="local[*]", show_default=True,
@@ -63,8 +51,7 @@ def _wait_for_metastore(uri: str, budget_seconds: float) -> None:
 @click.option("--spark-conf", "spark_conf", multiple=True, metavar="KEY=VALUE", help="Extra Spark setting.")
 @click.option("--metastore-uri", envvar="HIVE_METASTORE_URI", required=True,
               help="thrift://host:port of the Hive metastore (env HIVE_METASTORE_URI).")
-@click.option("--tracking-uri", envvar="MLFLOW_TRACKING_URI", default=None,
-              help="MLflow tracking server (env MLFLOW_TRACKING_URI).")
+@tracking_uri_option
 @click.option("--arrow-batch-size", type=click.IntRange(1), default=None,
               help="Rows per Arrow batch handed to the model (default: about 6 MiB of features per batch, "
                    "1,000 to 100,000 rows).")
@@ -95,11 +82,10 @@ def main(ds: str, model_uri: str, model_name: str, model_version: str, model_run
         score_column=score_column, on_empty=on_empty, arrow_batch_size=arrow_batch_size, work_dir=work_dir,
         file_io=file_io,
     )
-    validate_request(request)
     conf = dict(_split_conf(item) for item in spark_conf)
     installed = install_missing(plan_install(parse_requirements(requirements)), work_dir / "model-deps")
     click.echo(f"score: installed {', '.join(installed)}" if installed else "score: no requirement to install")
-    _wait_for_metastore(metastore_uri, retry_seconds)
+    wait_for_metastore(metastore_uri, retry_seconds)
     wait_for_mlflow(tracking_uri, retry_seconds)
 
     import mlflow
@@ -109,15 +95,16 @@ def main(ds: str, model_uri: str, model_name: str, model_version: str, model_run
     if tracking_uri:
         mlflow.set_tracking_uri(tracking_uri)
     started = time.monotonic()
+    timings: dict[str, float] = {}
     # The model download, its imports and unpickling need no Spark: run them while the JVM starts.
     with ThreadPoolExecutor(max_workers=1, thread_name_prefix="model") as pool:
         model = pool.submit(prepare_model, request, work_dir)
-        spark = build_spark(f"score-{output_table}-{ds}", spark_master, metastore_uri, work_dir / "spark",
-                            model_threads, conf)
-        session_seconds = time.monotonic() - started
+        with timed(timings, "session_start"):
+            spark = build_spark(f"score-{output_table}-{ds}", spark_master, metastore_uri, work_dir / "spark",
+                                model_threads, conf)
         try:
-            bundle = model.result()
-            model_seconds = time.monotonic() - started - session_seconds
+            with timed(timings, "model_wait"):
+                bundle = model.result()
             result = score_partition(spark, request, bundle)
         finally:
             spark.stop()
@@ -125,8 +112,7 @@ def main(ds: str, model_uri: str, model_name: str, model_version: str, model_run
     if result.skipped:
         click.echo(f"score: input partition {ds} empty; skipped, output table untouched")
     else:
-        timings = {"session_start": session_seconds, "model_wait": model_seconds, **result.timings}
-        phases = ", ".join(f"{name} {seconds:.1f}s" for name, seconds in timings.items())
+        phases = ", ".join(f"{name} {seconds:.1f}s" for name, seconds in {**timings, **result.timings}.items())
         click.echo(f"score: {result.rows_written} rows into {output_table} {output_partition_column}={ds} "
                    f"({', '.join(result.score_columns)}) in {time.monotonic() - started:.1f}s, "
                    f"file io {result.file_io} [{phases}]")

@@ -24,6 +24,7 @@ from pyspark.sql.types import DoubleType, StringType, StructField, StructType
 from jobs.common.errors import StepError, TransientError
 from jobs.common.params import check_identifier, check_table, parse_date
 from jobs.common.registry import ModelRegistry
+from jobs.common.timing import timed
 from jobs.score.arrow_types import arrow_type
 from jobs.score.bundle import ModelBundle, fetch_bundle
 from jobs.score.direct import FILE_IO, DirectInput, NotDirect, plan_direct_input, read_sample, sweep_temporaries
@@ -42,16 +43,15 @@ METADATA_COLUMNS = [
 ]
 PROBE_ROWS = 16
 # Default rows per batch: about this many bytes of features, within these bounds. The model's working copies of a
-# batch should stay in the CPU caches: with 30 double features, 25k-row batches (6 MB) scored 9% faster per round
-# than 100k-row ones (24 MB) here (docs/BENCHMARKS.md); each task holds one batch and its copies at a time, so
-# smaller batches also need less memory.
+# batch should stay in the CPU caches, so such batches scored faster than 100k-row ones (docs/BENCHMARKS.md); each
+# task holds one batch and its copies at a time, so smaller batches also need less memory.
 BATCH_FEATURE_BYTES = 6 * 2**20
 BATCH_ROWS_BOUNDS = (1_000, 100_000)
 
 
 @dataclass(frozen=True)
 class ScoreRequest:
-    """What to score and where to write it.
+    """What to score and where to write it; checked once, when it is made (validate_request).
 
     Attributes:
         ds: partition date, YYYY-MM-DD.
@@ -86,6 +86,9 @@ class ScoreRequest:
     min_partitions: int | None = None
     work_dir: Path | None = None
     file_io: str = "auto"
+
+    def __post_init__(self) -> None:
+        validate_request(self)
 
 
 @dataclass(frozen=True)
@@ -196,13 +199,13 @@ def driver_model(bundle: ModelBundle):
 def score_partition(spark: SparkSession, request: ScoreRequest, bundle: ModelBundle | None = None) -> ScoreResult:
     """Scores one input partition and publishes it atomically as the output partition.
 
-    Order: validate values; download the model (unless `bundle` is given) and ship it to the executors, where a
-    background job starts the Python workers and loads it (warmup.py) meanwhile; check its signature against the input
-    table; plan the direct Parquet path when the input allows it (direct.py); check the input partition is not
-    empty; predict a small sample on the driver (decides the score columns, see shaping.py); create/check the
-    output table; score whole Arrow batches with the model loaded once per Python worker, either in tasks that
-    read and write the Parquet files themselves (direct) or through mapInPandas (Spark's reader and writer); and
-    publish (see publish.py). Every check runs before the first byte is written.
+    Order (the request's values were checked when it was made): download the model (unless `bundle` is given) and
+    ship it to the executors, where a background job starts the Python workers and loads it (warmup.py) meanwhile;
+    check its signature against the input table; plan the direct Parquet path when the input allows it (direct.py);
+    check the input partition is not empty; predict a small sample on the driver (decides the score columns, see
+    shaping.py); create/check the output table; score whole Arrow batches with the model loaded once per Python
+    worker, either in tasks that read and write the Parquet files themselves (direct) or through mapInPandas
+    (Spark's reader and writer); and publish (see publish.py). Every check runs before the first byte is written.
 
     Args:
         spark: a session with Hive support (jobs.common.spark.build_spark).
@@ -218,13 +221,11 @@ def score_partition(spark: SparkSession, request: ScoreRequest, bundle: ModelBun
     """
     started = time.monotonic()
     timings: dict[str, float] = {}
-    validate_request(request)
     work_dir = request.work_dir or Path(tempfile.mkdtemp(prefix="score-"))
 
     if bundle is None:
-        phase = time.monotonic()
-        bundle = fetch_bundle(request.model_uri, request.model_version, work_dir)
-        timings["model_download"] = time.monotonic() - phase
+        with timed(timings, "model_download"):
+            bundle = fetch_bundle(request.model_uri, request.model_version, work_dir)
     spark.sparkContext.addArchive(str(bundle.archive))
     with WorkerWarmUp(spark, bundle):
         result = _checked_score(spark, request, bundle, timings)
@@ -234,19 +235,18 @@ def score_partition(spark: SparkSession, request: ScoreRequest, bundle: ModelBun
 def _checked_score(spark: SparkSession, request: ScoreRequest, bundle: ModelBundle,
                    timings: dict[str, float]) -> ScoreResult:
     """score_partition after the model is shipped: checks, probe, output table, scoring and publish."""
-    phase = time.monotonic()
-    frame = _input_frame(spark, request)
-    excluded = {request.input_partition_column, *request.id_columns}
-    table_columns = {f.name: f.dataType.simpleString() for f in frame.schema.fields}
-    plan = plan_features(model_inputs(bundle.local_dir), table_columns, excluded, request.input_table)
-    if not plan.columns:
-        raise StepError(f"input table {request.input_table} has no feature columns besides ids and partition")
-    features = _features_frame(frame, plan, request.id_columns)
-    rows_per_batch = batch_rows(request, len(plan.columns))
-    spark.conf.set("spark.sql.execution.arrow.maxRecordsPerBatch", str(rows_per_batch))
-    direct = _plan_direct(spark, request, features)
-    sample = read_sample(direct, PROBE_ROWS) if direct else features.limit(PROBE_ROWS).toPandas()[plan.columns]
-    timings["checks"] = time.monotonic() - phase
+    with timed(timings, "checks"):
+        frame = _input_frame(spark, request)
+        excluded = {request.input_partition_column, *request.id_columns}
+        table_columns = {f.name: f.dataType.simpleString() for f in frame.schema.fields}
+        plan = plan_features(model_inputs(bundle.local_dir), table_columns, excluded, request.input_table)
+        if not plan.columns:
+            raise StepError(f"input table {request.input_table} has no feature columns besides ids and partition")
+        features = _features_frame(frame, plan, request.id_columns)
+        rows_per_batch = batch_rows(request, len(plan.columns))
+        spark.conf.set("spark.sql.execution.arrow.maxRecordsPerBatch", str(rows_per_batch))
+        direct = _plan_direct(spark, request, features)
+        sample = read_sample(direct, PROBE_ROWS) if direct else features.limit(PROBE_ROWS).toPandas()[plan.columns]
     if sample.empty:
         message = (f"input partition {request.input_partition_column}={request.ds} of {request.input_table} "
                    f"is empty")
@@ -255,15 +255,22 @@ def _checked_score(spark: SparkSession, request: ScoreRequest, bundle: ModelBund
         log.warning("%s; skipping (--on-empty skip), output left as it was", message)
         return ScoreResult(0, True, [], 0.0, timings)
 
-    phase = time.monotonic()
-    try:
-        probe = driver_model(bundle).predict(sample)
-    except Exception as error:
-        raise StepError(f"the model failed on a sample of the input; nothing was written: {error}") from error
-    score_columns = describe_output(probe, request.score_column)
-    timings["probe"] = time.monotonic() - phase
+    with timed(timings, "probe"):
+        try:
+            probe = driver_model(bundle).predict(sample)
+        except Exception as error:
+            raise StepError(f"the model failed on a sample of the input; nothing was written: {error}") from error
+        score_columns = describe_output(probe, request.score_column)
 
-    phase = time.monotonic()
+    with timed(timings, "score_and_write"):
+        rows = _write_scores(spark, request, bundle, features, plan, direct, score_columns, rows_per_batch)
+    return ScoreResult(rows, False, [c.name for c in score_columns], 0.0, timings, "direct" if direct else "spark")
+
+
+def _write_scores(spark: SparkSession, request: ScoreRequest, bundle: ModelBundle, features: DataFrame,
+                  plan: FeaturePlan, direct: DirectInput | None, score_columns: list[ScoreColumn],
+                  rows_per_batch: int) -> int:
+    """Creates or checks the output table, scores every row and publishes the partition; returns its rows."""
     id_fields = [features.schema[name] for name in request.id_columns]
     output_columns = [OutputColumn(f.name, f.dataType.simpleString()) for f in id_fields]
     output_columns += [OutputColumn(c.name, c.type) for c in score_columns] + METADATA_COLUMNS
@@ -276,7 +283,7 @@ def _checked_score(spark: SparkSession, request: ScoreRequest, bundle: ModelBund
     else:
         write = _spark_writer(spark, features, bundle, plan, request, score_columns, id_fields, lineage)
     try:
-        rows = publish_partition(spark, write, request.output_table, table_location,
+        return publish_partition(spark, write, request.output_table, table_location,
                                  request.output_partition_column, request.ds)
     except Exception as error:
         if isinstance(error, StepError):
@@ -285,8 +292,6 @@ def _checked_score(spark: SparkSession, request: ScoreRequest, bundle: ModelBund
         # transient and let Argo try again (the partition is untouched either way).
         cause = _root_cause(error)
         raise TransientError(f"scoring failed; the output partition was left as it was: {cause}") from error
-    timings["score_and_write"] = time.monotonic() - phase
-    return ScoreResult(rows, False, [c.name for c in score_columns], 0.0, timings, "direct" if direct else "spark")
 
 
 def _plan_direct(spark: SparkSession, request: ScoreRequest, features: DataFrame) -> DirectInput | None:

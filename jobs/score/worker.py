@@ -43,8 +43,8 @@ def cached_model(key: str, location: str, warn: bool = False):
         location: the model folder (holds `MLmodel`).
         warn: let MLflow warn about requirement and Python version mismatches while loading. The driver loads
             with warnings, once per run and in the step's log; Python workers run the same image and skip them,
-            because MLflow's requirement check scans every installed distribution's files (0.85 s of a 1.1 s
-            load here) in every worker.
+            because MLflow's requirement check scans every installed distribution's files, most of a model load
+            (docs/BENCHMARKS.md), in every worker.
     """
     if key not in _MODELS:
         import mlflow.pyfunc

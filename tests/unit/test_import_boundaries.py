@@ -1,4 +1,5 @@
-"""The generator never imports the step libraries, and the steps never import hera (ARCHITECTURE.md §1)."""
+"""The generator never imports the step libraries, the steps never import hera (ARCHITECTURE.md §1), and the
+steps' shared pieces (jobs.common) import no step (jobs/common/__init__.py)."""
 
 from __future__ import annotations
 
@@ -14,15 +15,20 @@ package = importlib.import_module({package!r})
 for module in pkgutil.walk_packages(package.__path__, package.__name__ + "."):
     if not module.name.endswith("__main__"):
         importlib.import_module(module.name)
-print(" ".join(sorted({{name.split(".")[0] for name in sys.modules}})))
+print(" ".join(sorted(sys.modules)))
 """
 
 
-def imported_roots(package: str) -> set[str]:
+def imported_modules(package: str) -> set[str]:
+    """Every module importing all of `package`'s modules loads, in a fresh interpreter."""
     result = subprocess.run(
         [sys.executable, "-c", PROBE.format(package=package)], cwd=REPO, capture_output=True, text=True, check=True
     )
     return set(result.stdout.split())
+
+
+def imported_roots(package: str) -> set[str]:
+    return {name.split(".")[0] for name in imported_modules(package)}
 
 
 def test_generator_imports_no_pyspark_mlflow_pyhive():
@@ -42,3 +48,10 @@ def test_contract_imports_only_the_standard_library():
     assert "contract" in roots
     third_party = {root for root in roots if root not in sys.stdlib_module_names and not root.startswith("_")}
     assert third_party == {"contract"}, f"contract imports beyond the standard library: {third_party - {'contract'}}"
+
+
+def test_jobs_common_imports_no_step():
+    modules = imported_modules("jobs.common")
+    assert "jobs.common.options" in modules  # the probe really imported the package
+    steps = {name for name in modules if name.startswith("jobs.") and not name.startswith("jobs.common")}
+    assert not steps, f"jobs.common imports step modules: {sorted(steps)}"

@@ -96,3 +96,12 @@ def test_an_explicit_batch_size_wins():
     from jobs.score.pipeline import batch_rows
 
     assert batch_rows(_request(100_000), 30) == 100_000
+
+
+def test_a_score_request_is_checked_when_it_is_made():
+    from jobs.score.pipeline import ScoreRequest
+
+    with pytest.raises(StepError, match="--output-table"):
+        ScoreRequest(ds="2024-01-01", model_uri="models:/m/1", model_name="m", model_version="1", model_run_id="r",
+                     input_table="db.features", input_partition_column="dt", id_columns=["id"],
+                     output_table="db.scores; DROP TABLE x", output_partition_column="dt")
