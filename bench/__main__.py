@@ -1,4 +1,4 @@
-"""`python -m bench`: the scoring benchmark (limit, ours, spark_udf, REST, row UDF; memory; cluster)."""
+"""`python -m bench`: the scoring benchmark (limit, ours, spark_udf, REST, row UDF; warm and cold; cluster)."""
 
 from __future__ import annotations
 
@@ -77,7 +77,7 @@ def main(quick_mode: bool, rows: int | None, repeats: int | None, warmup: int | 
             shutil.rmtree(work, ignore_errors=True)
     report.write(results, markdown, json_path)
     figures = report.to_json(results)["rows_per_s"]
-    click.echo("rows/s: " + ", ".join(f"{path} {value:,.0f}" for path, value in figures.items()))
+    click.echo("median rows/s (warm): " + ", ".join(f"{path} {value:,.0f}" for path, value in figures.items()))
     click.echo(f"wrote {markdown} and {json_path}")
 
 

@@ -1,9 +1,10 @@
 """A bench host: one long-lived process holding one SparkSession, running paths on request (JSON lines).
 
-The orchestrator keeps one host per session flavour (a plain session for MLflow's spark_udf and the row UDF,
-the score step's own session for ours) and alternates their runs round by round, so the machine's noise
-hits every path alike. Protocol: the host answers each stdin line `{"op": ...}` with one stdout line
-`{"ok": true, ...}` or `{"ok": false, "error": ...}`; everything else the process prints goes to stderr.
+The orchestrator keeps one host per session (a plain session for MLflow's spark_udf and the row UDF, a plain
+session with the step's thread cap for spark_udf once more, the score step's own session for ours) and
+alternates their runs round by round, so the machine's noise hits every path alike. Protocol: the host answers
+each stdin line `{"op": ...}` with one stdout line `{"ok": true, ...}` or `{"ok": false, "error": ...}`;
+everything else the process prints goes to stderr.
 """
 
 from __future__ import annotations
@@ -83,6 +84,12 @@ class HostProcess:
         self.peak_rss_bytes = max(self.peak_rss_bytes, sampler.peak)
         return answer
 
+    def query(self, op: str, **arguments) -> dict:
+        """Runs `op` without sampling memory (reading results back must not count as the path's peak)."""
+        self.process.stdin.write(json.dumps({"op": op, **arguments}) + "\n")
+        self.process.stdin.flush()
+        return self._answer(op)
+
     def _answer(self, op: str) -> dict:
         line = self.process.stdout.readline()
         if not line:
@@ -151,7 +158,7 @@ def _serve(spec: HostSpec, reply) -> None:
     spark, setup = _start(spec)
     reply({"ok": True, "setup": setup})
     work = Path(spec.tmp_dir) / "work"
-    row_model_dirs: dict[str, str] = {}
+    state = HostState()
     for line in sys.stdin:
         command = json.loads(line)
         op = command.pop("op")
@@ -165,32 +172,70 @@ def _serve(spec: HostSpec, reply) -> None:
                 reply({"ok": True, "seconds": time.monotonic() - started})
             elif op == "model_load":
                 reply({"ok": True, "phases": _model_load_seconds(command["model_uri"], work / "model-load")})
+            elif op == "build_spark_udf":
+                started = time.monotonic()
+                state.udfs[command["model_uri"]] = spark_paths.build_spark_udf(spark, command["model_uri"])
+                reply({"ok": True, "seconds": time.monotonic() - started})
+            elif op == "check_scores":
+                reply({"ok": True, **asdict(_check_scores(spark, state, command))})
             else:
-                outcome = _run_path(spark, spec, op, command, work, row_model_dirs)
+                outcome = _run_path(spark, spec, op, command, work, state)
                 reply({"ok": True, **asdict(outcome)})
         except Exception as error:  # the orchestrator reports it; the host stays up for the next op
             reply({"ok": False, "error": f"{type(error).__name__}: {str(error)[-1500:]}"})
 
 
-def _run_path(spark, spec: HostSpec, op: str, command: dict, work: Path, row_model_dirs: dict[str, str]):
+@dataclass
+class HostState:
+    """What a host keeps between ops: spark_udf objects and row-UDF model folders by model URI, reference scores.
+
+    Attributes:
+        udfs: model URI -> the spark_udf built once and reused by every round (the warm route).
+        row_model_dirs: model URI -> local model folder of the row UDF.
+        references: reference Parquet path -> scores indexed by row id.
+    """
+
+    udfs: dict = field(default_factory=dict)
+    row_model_dirs: dict[str, str] = field(default_factory=dict)
+    references: dict = field(default_factory=dict)
+
+
+def _check_scores(spark, state: HostState, command: dict):
+    """Compares partition `ds` of `table` with the first `rows` reference scores (by row id)."""
+    from bench import scores, spark_paths
+
+    path = command["reference"]
+    if path not in state.references:
+        state.references[path] = scores.read_reference(Path(path))
+    ids, values = spark_paths.read_scores(spark, command["table"], command["ds"])
+    return scores.compare(ids, values, state.references[path][:command["rows"]])
+
+
+def _run_path(spark, spec: HostSpec, op: str, command: dict, work: Path, state: HostState):
     from bench import spark_paths
 
     if op == "spark_udf":
-        return spark_paths.run_spark_udf(spark, command["model"]["uri"], command["ds"])
+        uri = command["model"]["uri"]
+        if uri not in state.udfs:
+            raise ValueError(f"spark_udf of {uri} not built: send build_spark_udf first")
+        return spark_paths.run_spark_udf(spark, state.udfs[uri], command["ds"],
+                                         command.get("output_table", "bench.scores_spark_udf"))
     if op == "row_udf":
         uri = command["model"]["uri"]
-        if uri not in row_model_dirs:
+        if uri not in state.row_model_dirs:
             import mlflow.artifacts
 
-            row_model_dirs[uri] = mlflow.artifacts.download_artifacts(artifact_uri=uri, dst_path=str(work / "row"))
-        return spark_paths.run_row_udf(spark, row_model_dirs[uri], command["ds"])
+            state.row_model_dirs[uri] = mlflow.artifacts.download_artifacts(artifact_uri=uri,
+                                                                            dst_path=str(work / "row"))
+        return spark_paths.run_row_udf(spark, state.row_model_dirs[uri], command["ds"])
     if op == "ours":
         request = spark_paths.ours_request(command["model"], command["ds"], work / "ours",
                                            command.get("output_table", "bench.scores_ours"),
                                            command.get("arrow_batch_size"),
                                            command.get("file_io", "auto"))
         return spark_paths.run_ours(spark, request)
-    raise ValueError(f"unknown op {op!r}; known: load, model_load, spark_udf, row_udf, ours, stop")
+    raise ValueError(f"unknown op {op!r}; known: load, model_load, build_spark_udf, check_scores, spark_udf, "
+                     "row_udf, ours, stop")
 
 
 def main() -> None:

@@ -3,12 +3,23 @@
 from __future__ import annotations
 
 import time
+from collections.abc import Iterator
 
+import numpy as np
 import pandas as pd
 
 
-def run_limit(model, features: pd.DataFrame) -> float:
-    """Seconds one `predict` over all rows of `features` (feature columns only) takes."""
+def run_limit(model, features: pd.DataFrame) -> tuple[float, np.ndarray]:
+    """Seconds one `predict` over all rows of `features` (feature columns only) takes, and its predictions."""
     started = time.monotonic()
-    model.predict(features)
-    return time.monotonic() - started
+    predictions = model.predict(features)
+    return time.monotonic() - started, np.asarray(predictions, dtype="float64").ravel()
+
+
+def reference_scores(model, blocks: Iterator[pd.DataFrame], features: list[str]) -> np.ndarray:
+    """The limit's predictions for every row of `blocks` (in order), one block at a time (memory stays small).
+
+    Every path's scores are compared with these; the model scores each row on its own, so a block gives a row the
+    same score as the whole frame does (the limit's own rounds check that too).
+    """
+    return np.concatenate([np.asarray(model.predict(block[features]), dtype="float64").ravel() for block in blocks])

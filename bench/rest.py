@@ -12,6 +12,7 @@ import urllib.request
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import requests
 
@@ -72,16 +73,17 @@ class RestServer:
                 continue
 
 
-def _post(session: requests.Session, url: str, batch: pd.DataFrame) -> int:
+def _post(session: requests.Session, url: str, batch: pd.DataFrame) -> list[float]:
     body = json.dumps({"dataframe_split": batch.to_dict(orient="split", index=False)})
     response = session.post(f"{url}/invocations", data=body, headers={"Content-Type": "application/json"},
                             timeout=300)
     response.raise_for_status()
-    return len(response.json()["predictions"])
+    return response.json()["predictions"]
 
 
-def run_rest(url: str, features: pd.DataFrame, batch_rows: int, clients: int) -> float:
-    """Seconds to score all rows of `features` in batches of `batch_rows`, `clients` requests in flight.
+def run_rest(url: str, features: pd.DataFrame, batch_rows: int, clients: int) -> tuple[float, np.ndarray]:
+    """Seconds to score all rows of `features` in batches of `batch_rows`, `clients` requests in flight, and the
+    predictions in row order.
 
     JSON encoding on the client is part of the route's cost, as it is for anyone calling it.
 
@@ -92,8 +94,9 @@ def run_rest(url: str, features: pd.DataFrame, batch_rows: int, clients: int) ->
     sessions = [requests.Session() for _ in range(clients)]
     started = time.monotonic()
     with ThreadPoolExecutor(max_workers=clients) as pool:
-        scored = sum(pool.map(lambda item: _post(sessions[item[0] % clients], url, item[1]), enumerate(batches)))
+        answers = list(pool.map(lambda item: _post(sessions[item[0] % clients], url, item[1]), enumerate(batches)))
     seconds = time.monotonic() - started
-    if scored != len(features):
-        raise RuntimeError(f"REST server returned {scored} predictions for {len(features)} rows")
-    return seconds
+    predictions = np.asarray([value for answer in answers for value in answer], dtype="float64")
+    if len(predictions) != len(features):
+        raise RuntimeError(f"REST server returned {len(predictions)} predictions for {len(features)} rows")
+    return seconds, predictions

@@ -7,29 +7,42 @@ from dataclasses import dataclass, field
 from bench.machine import MachineInfo
 from bench.timing import PathTimings
 
-PATHS = ("limit", "ours", "spark_udf", "rest", "row_udf")
+# Warm paths: measured round by round in long-lived sessions (or this process, for the limit and REST).
+PATHS = ("limit", "ours", "spark_udf", "spark_udf_threads_1", "rest", "row_udf")
 DIAGNOSTICS = {
     "ours_constant_model": "ours with a constant model (no compute): the pipeline's own cost (read, write, publish)",
     "ours_spark_io": "ours through Spark's reader and writer (`--file-io spark`, mapInPandas), not the direct path",
     "limit_1_thread": "the limit with the model's native threads capped at 1 (threadpoolctl)",
 }
+# Cold paths: a fresh process per run, Python start to exit, as a nightly step meets it.
+COLD_PATHS = {
+    "ours": "`python -m jobs.score` (the step's CLI)",
+    "spark_udf": "`python -m bench.cold_udf`: plain session, `spark_udf`, INSERT OVERWRITE",
+    "spark_udf_threads_1": "`python -m bench.cold_udf --threads-cap 1`: the same with ours' thread cap",
+}
 
 
 @dataclass(frozen=True)
-class MemoryPoint:
-    """One run of `python -m jobs.score` in the memory series.
+class ColdRun:
+    """One fresh process scoring one partition.
 
     Attributes:
+        path: a COLD_PATHS name.
         scale: 1, 4 or 16 (times the base rows).
         rows: rows scored.
-        peak_rss_bytes: peak RSS summed over the step's process tree (driver, JVM, Python workers).
         wall_seconds: wall time of the whole command (Python start to exit).
+        peak_rss_bytes: peak RSS summed over the process tree (driver, JVM, Python workers).
+        max_abs_diff: largest |score - limit's prediction| of the partition it wrote.
+        jvm_archive: the run's driver mapped the JVM class-data archive (SPARK_CDS_ARCHIVE).
     """
 
+    path: str
     scale: int
     rows: int
-    peak_rss_bytes: int
     wall_seconds: float
+    peak_rss_bytes: int
+    max_abs_diff: float
+    jvm_archive: bool = True
 
 
 @dataclass(frozen=True)
@@ -57,10 +70,11 @@ class BenchResults:
         command: the command line that produced it.
         machine: where it ran.
         settings: the BenchSettings as a dict.
-        paths: path name -> measured timings (names in PATHS).
-        fixed_costs: name -> seconds (requirement check, session start, model download/load, checks, probe).
-        memory: the 1x/4x/16x series (with the JVM class-data archive when settings say so).
-        memory_without_archive: the 1x run again without the archive (None when the series ran without one).
+        paths: path name -> measured timings of the warm rounds (names in PATHS).
+        fixed_costs: name -> seconds (requirement check, session start, model download/load, UDF build).
+        cold: every fresh-process run (COLD_PATHS x scales x repeats), in the order they ran.
+        cold_without_archive: ours' 1x step once more without the JVM class-data archive (None when the series
+            ran without one).
         cluster: 1- and 2-worker points.
         setup_seconds: name -> seconds of the harness's own preparation (stack, model, data).
         total_seconds: wall time of the whole run.
@@ -73,8 +87,8 @@ class BenchResults:
     settings: dict
     paths: dict[str, PathTimings] = field(default_factory=dict)
     fixed_costs: dict[str, float] = field(default_factory=dict)
-    memory: list[MemoryPoint] = field(default_factory=list)
-    memory_without_archive: MemoryPoint | None = None
+    cold: list[ColdRun] = field(default_factory=list)
+    cold_without_archive: ColdRun | None = None
     cluster: list[ClusterPoint] = field(default_factory=list)
     setup_seconds: dict[str, float] = field(default_factory=dict)
     total_seconds: float = 0.0
@@ -86,3 +100,7 @@ class BenchResults:
         if median:
             return self.paths[path].median_rows_per_s / self.paths["limit"].median_rows_per_s
         return self.paths[path].best_rows_per_s / self.paths["limit"].best_rows_per_s
+
+    def cold_runs(self, path: str) -> list[ColdRun]:
+        """The fresh-process runs of `path` (with the archive setting of the series)."""
+        return [run for run in self.cold if run.path == path]

@@ -1,10 +1,9 @@
-"""Runs the whole benchmark: stack, model, data, rounds of every path, memory series, cluster, report."""
+"""Runs the whole benchmark: stack, model, data, reference scores, warm rounds, cold runs, cluster."""
 
 from __future__ import annotations
 
 import logging
 import os
-import statistics
 import subprocess
 import sys
 import time
@@ -15,15 +14,17 @@ from pathlib import Path
 
 from bench import data, spark_paths
 from bench.cluster import StandaloneCluster
+from bench.cold import ColdSeries
 from bench.host import OURS, PLAIN, HostError, HostProcess, HostSpec
-from bench.limit import run_limit
+from bench.limit import reference_scores
 from bench.machine import describe
-from bench.memory import TreePeakSampler
 from bench.model import RegisteredBenchModel, register
-from bench.rest import RestServer, run_rest
-from bench.results import DIAGNOSTICS, PATHS, BenchResults, ClusterPoint, MemoryPoint
+from bench.rest import RestServer
+from bench.results import BenchResults, ClusterPoint
+from bench.scores import worst, write_reference
 from bench.settings import MAIN_DS, ROW_UDF_DS, BenchSettings
 from bench.timing import PathTimings
+from bench.warm import WarmHosts, WarmRounds, check_file_io, check_rows, model_dict
 from jobs.common.jvm_archive import ARCHIVE_ENV
 
 log = logging.getLogger("bench")
@@ -53,10 +54,6 @@ def start_stack(run_dir: Path) -> tuple[Services, Callable[[], None]]:
     stack = LocalStack(run_dir, StackPorts(free_port(), free_port(), free_port()), echo=log.info)
     endpoints = stack.up()
     return Services(endpoints.metastore_uri, endpoints.mlflow_uri, endpoints.warehouse_dir), stack.down
-
-
-def _model_dict(model: RegisteredBenchModel) -> dict[str, str]:
-    return {"name": model.name, "version": model.version, "run_id": model.run_id, "uri": model.pinned_uri}
 
 
 class Benchmark:
@@ -90,123 +87,58 @@ class Benchmark:
         if settings.jvm_archive:
             # Steps in the image map a class-data archive (Dockerfile); the step's sessions here do the same.
             os.environ[ARCHIVE_ENV] = str(self._timed("jvm_archive", self._ensure_jvm_archive))
-        requirements = (self.work_dir / "requirements.txt")
-        requirements.write_text("\n".join(_requirements_of(model, self.services.tracking_uri)) + "\n")
+        requirements = "\n".join(_requirements_of(model, self.services.tracking_uri)) + "\n"
         partitions = {MAIN_DS: settings.rows, ROW_UDF_DS: settings.row_udf_rows,
                       **{ds: rows for _, ds, rows in settings.memory_partitions}}
         folders = self._timed("write_parquet", lambda: {
             ds: str(data.write_partition(self.work_dir / "input" / ds, settings.seed, rows,
                                          spark_paths.files_for(rows))) for ds, rows in partitions.items()})
+        import mlflow.pyfunc
+
+        limit_model = mlflow.pyfunc.load_model(model.pinned_uri)
+        reference = self._timed("reference_scores", lambda: reference_scores(
+            limit_model, data.blocks(settings.seed, max(partitions.values())), data.feature_names()))
+        reference_path = write_reference(self.work_dir / "reference.parquet", reference)
         with ExitStack() as stack:
-            rest = RestServer(model.pinned_uri, self.services.tracking_uri, settings.cores,
-                              self.work_dir / "logs" / "rest.log")
-            stack.callback(rest.stop)
-            plain = self._timed("start_plain_host", lambda: HostProcess(
-                self._spec(PLAIN, settings.master, "plain"), self.work_dir / "logs" / "plain.log"))
-            stack.callback(plain.stop)
-            self._timed("load_hive", lambda: plain.call("load", folders=folders))
-            ours = HostProcess(self._spec(OURS, settings.master, "ours", requirements.read_text()),
-                               self.work_dir / "logs" / "ours.log")
-            stack.callback(ours.stop)
-            self.results.fixed_costs.update({f"{name} (once per run)": s for name, s in ours.setup.items()})
-            self.results.fixed_costs.update({f"{name} (driver, once per run)": s for name, s in
-                                             ours.call("model_load", model_uri=model.pinned_uri)["phases"].items()})
-            self.results.setup_seconds["rest_ready"] = rest.wait_ready()
-            self._rounds(model, constant, plain, ours, rest)
-        self._memory_series(model, requirements.read_text())
-        if settings.cluster:
-            self._cluster(model, requirements.read_text())
+            hosts = self._start_hosts(stack, model, requirements, folders)
+            frame = data.frame(settings.seed, settings.rows)
+            rounds = WarmRounds(settings, hosts, reference_path, reference, self.results)
+            rounds.run(model, constant, limit_model, frame[data.feature_names()])
+            del frame
+            for host in (hosts.plain, hosts.plain_threads_1, hosts.rest):
+                host.stop()  # the cold runs and the cluster get the machine; ours' host stays for the checks
+            self._cold_series(model, requirements, rounds.check_table)
+            if settings.cluster:
+                self._cluster(model, requirements, rounds.check_table)
         self.results.total_seconds = time.monotonic() - started
         return self.results
 
-    def _rounds(self, model: RegisteredBenchModel, constant: RegisteredBenchModel | None, plain: HostProcess,
-                ours: HostProcess, rest: RestServer) -> None:
-        """Warm-up then measured rounds; each round runs every path (and diagnostic) once, in a rotated order."""
-        import mlflow.pyfunc
-        from threadpoolctl import threadpool_limits
-
-        settings = self.settings
-        frame = data.frame(settings.seed, settings.rows)
-        features = frame[data.feature_names()]
-        rest_features = features.iloc[:settings.rest_rows]
-        limit_model = mlflow.pyfunc.load_model(model.pinned_uri)
-        model_dict = _model_dict(model)
-        timings = {
-            "limit": PathTimings(settings.rows),
-            "ours": PathTimings(settings.rows),
-            "spark_udf": PathTimings(settings.rows),
-            "rest": PathTimings(settings.rest_rows, note=(
-                f"first {settings.rest_rows:,} rows of the same data per round, {settings.rest_batch_rows:,} rows "
-                f"per request (`dataframe_split` JSON), {settings.cores} requests in flight; rows/s = rows "
-                "posted / seconds, extrapolated to the full data")),
-            "row_udf": PathTimings(settings.row_udf_rows, note=(
-                f"own partition of {settings.row_udf_rows:,} rows (same stream); rows/s extrapolated from this "
-                "sample; model loaded once per task")),
-        }
-        phases: dict[str, list[float]] = {}
-
-        def run_ours() -> float:
-            answer = ours.call("ours", model=model_dict, ds=MAIN_DS)
-            _check_rows(answer, settings.rows, "ours")
-            _check_file_io(answer, "direct", "ours")
-            for name, seconds in answer["phases"].items():
-                phases.setdefault(name, []).append(seconds)
-            return answer["seconds"]
-
-        def run_spark_udf() -> float:
-            answer = plain.call("spark_udf", model=model_dict, ds=MAIN_DS)
-            _check_rows(answer, settings.rows, "spark_udf")
-            return answer["seconds"]
-
-        def run_row_udf() -> float:
-            answer = plain.call("row_udf", model=model_dict, ds=ROW_UDF_DS)
-            _check_rows(answer, settings.row_udf_rows, "row_udf")
-            return answer["seconds"]
-
-        runners: dict[str, Callable[[], float]] = {
-            "limit": lambda: run_limit(limit_model, features),
-            "ours": run_ours,
-            "spark_udf": run_spark_udf,
-            "rest": lambda: run_rest(rest.url, rest_features, settings.rest_batch_rows, settings.cores),
-            "row_udf": run_row_udf,
-        }
-        if constant is not None:
-            def run_ours_variant(output_table: str, variant_model: dict, file_io: str) -> float:
-                answer = ours.call("ours", model=variant_model, ds=MAIN_DS, output_table=output_table,
-                                   file_io=file_io)
-                _check_rows(answer, settings.rows, output_table)
-                _check_file_io(answer, "spark" if file_io == "spark" else "direct", output_table)
-                return answer["seconds"]
-
-            def run_limit_1_thread() -> float:
-                with threadpool_limits(1):
-                    return run_limit(limit_model, features)
-
-            runners["ours_constant_model"] = lambda: run_ours_variant("bench.scores_constant",
-                                                                      _model_dict(constant), "auto")
-            runners["ours_spark_io"] = lambda: run_ours_variant("bench.scores_ours_spark_io", model_dict, "spark")
-            runners["limit_1_thread"] = run_limit_1_thread
-            timings.update({name: PathTimings(settings.rows) for name in DIAGNOSTICS})
-        names = list(runners)
-        for round_index in range(settings.warmup + settings.repeats):
-            measured = round_index >= settings.warmup
-            if round_index == settings.warmup:
-                phases.clear()  # phase timings of the measured rounds only
-            order = names[round_index % len(names):] + names[:round_index % len(names)]
-            for name in order:
-                seconds = runners[name]()
-                log.info("round %d %s %s: %.2fs (%.0f rows/s)", round_index, "measured" if measured else "warm-up",
-                         name, seconds, timings[name].rows / seconds)
-                if measured:
-                    timings[name].seconds.append(seconds)
-        timings["ours"].peak_rss_bytes = ours.peak_rss_bytes
-        timings["spark_udf"].peak_rss_bytes = plain.peak_rss_bytes
-        timings["ours"].note = ("score_partition per round (direct Parquet path): model download, checks, probe, "
-                                "score, atomic publish")
-        timings["spark_udf"].note = "per round: spark_udf built (model download), scored, INSERT OVERWRITE"
-        self.results.paths = {name: timings[name] for name in PATHS}
-        self.results.diagnostics = {name: timings[name] for name in DIAGNOSTICS if name in timings}
-        self.results.ours_phases = {name: statistics.median(values) for name, values in phases.items()}
+    def _start_hosts(self, stack: ExitStack, model: RegisteredBenchModel, requirements: str,
+                     folders: dict[str, str]) -> WarmHosts:
+        """REST server, the two plain sessions, ours' session; fixed costs recorded; stopped when `stack` closes."""
+        settings, logs = self.settings, self.work_dir / "logs"
+        rest = RestServer(model.pinned_uri, self.services.tracking_uri, settings.cores, logs / "rest.log")
+        stack.callback(rest.stop)
+        plain = self._timed("start_plain_host", lambda: HostProcess(
+            self._spec(PLAIN, settings.master, "plain"), logs / "plain.log"))
+        stack.callback(plain.stop)
+        self._timed("load_hive", lambda: plain.call("load", folders=folders))
+        capped = HostProcess(self._spec(PLAIN, settings.master, "plain-threads-1",
+                                        conf=spark_paths.thread_cap_conf(1)), logs / "plain-threads-1.log")
+        stack.callback(capped.stop)
+        ours = HostProcess(self._spec(OURS, settings.master, "ours", requirements), logs / "ours.log")
+        stack.callback(ours.stop)
+        costs = self.results.fixed_costs
+        costs.update({f"ours: {name} (once per session)": s for name, s in ours.setup.items()})
+        costs.update({f"ours: {name} (driver, once per session)": s for name, s in
+                      ours.call("model_load", model_uri=model.pinned_uri)["phases"].items()})
+        costs["spark_udf: session_start (once per session)"] = plain.setup["session_start"]
+        costs["spark_udf: build spark_udf (download, ship; once per session)"] = plain.call(
+            "build_spark_udf", model_uri=model.pinned_uri)["seconds"]
+        costs["spark_udf_threads_1: build spark_udf (once per session)"] = capped.call(
+            "build_spark_udf", model_uri=model.pinned_uri)["seconds"]
+        self.results.setup_seconds["rest_ready"] = rest.wait_ready()
+        return WarmHosts(plain, capped, ours, rest)
 
     def _ensure_jvm_archive(self) -> Path:
         """The archive SPARK_CDS_ARCHIVE names (e.g. `make`'s), else one built into the work dir."""
@@ -218,49 +150,20 @@ class Benchmark:
                        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         return archive
 
-    def _memory_series(self, model: RegisteredBenchModel, requirements: str) -> None:
-        """Runs `python -m jobs.score` on the 1x, 4x and 16x partitions, sampling the process tree's RSS; then
-        the 1x again without the JVM class-data archive, for its side-by-side effect on the fixed overhead."""
+    def _cold_series(self, model: RegisteredBenchModel, requirements: str, check) -> None:
+        """Fresh processes of every cold path at 1x, 4x, 16x, `cold_runs` times each (scores checked); then
+        ours' 1x once more without the JVM class-data archive, for its side-by-side effect on the fixed overhead."""
+        settings = self.settings
         archive = os.environ.get(ARCHIVE_ENV, "")
-        for scale, ds, rows in self.settings.memory_partitions:
-            self.results.memory.append(self._fresh_step(model, requirements, scale, ds, rows, archive))
+        series = ColdSeries(settings.master, self.services.metastore_uri, self.services.tracking_uri,
+                            self.services.warehouse_dir, self.work_dir, model, requirements,
+                            lambda table, ds, rows: check(table, ds, rows, f"cold {table}"))
+        self.results.cold = series.run(settings.memory_partitions, settings.cold_runs, archive)
         if archive:
-            scale, ds, rows = self.settings.memory_partitions[0]
-            self.results.memory_without_archive = self._fresh_step(model, requirements, scale, ds, rows, "")
+            scale, ds, rows = settings.memory_partitions[0]
+            self.results.cold_without_archive = series.run_once("ours", scale, ds, rows, "", "ours-1x-no-archive")
 
-    def _fresh_step(self, model: RegisteredBenchModel, requirements: str, scale: int, ds: str, rows: int,
-                    archive: str) -> MemoryPoint:
-        """One `python -m jobs.score` run (SPARK_CDS_ARCHIVE=`archive`) with its peak RSS and wall time."""
-        work = self.work_dir / f"memory-{scale}x{'' if archive else '-no-archive'}"
-        command = [
-            sys.executable, "-m", "jobs.score", "--ds", ds, "--model-uri", model.pinned_uri,
-            "--model-name", model.name, "--model-version", model.version, "--model-run-id", model.run_id,
-            "--input-table", spark_paths.INPUT_TABLE, "--input-partition-column", spark_paths.PARTITION_COLUMN,
-            "--id-column", data.ID_COLUMN, "--output-table", "bench.scores_memory",
-            "--output-partition-column", spark_paths.PARTITION_COLUMN, "--spark-master", self.settings.master,
-            "--metastore-uri", self.services.metastore_uri, "--tracking-uri", self.services.tracking_uri,
-            "--spark-conf", f"spark.sql.warehouse.dir={self.services.warehouse_dir.as_uri()}",
-            "--work-dir", str(work), "--out-dir", str(work / "outputs"),
-        ]
-        env = dict(os.environ, MODEL_REQUIREMENTS=requirements, MLFLOW_DISABLE_TELEMETRY="true",
-                   TMPDIR=str(work), **{ARCHIVE_ENV: archive})
-        work.mkdir(parents=True, exist_ok=True)
-        started = time.monotonic()
-        with open(self.work_dir / "logs" / f"{work.name}.log", "wb") as log_file:
-            process = subprocess.Popen(command, cwd=REPO, env=env, stdout=log_file, stderr=subprocess.STDOUT)
-            with TreePeakSampler([process.pid]) as sampler:
-                code = process.wait()
-        wall = time.monotonic() - started
-        if code != 0:
-            raise RuntimeError(f"python -m jobs.score failed on {scale}x; see {log_file.name}")
-        written = int((work / "outputs" / "rows-written").read_text())
-        if written != rows:
-            raise RuntimeError(f"python -m jobs.score wrote {written} rows for {rows} on {scale}x")
-        log.info("memory %dx%s: %d rows, peak %.0f MiB, %.1fs", scale, "" if archive else " (no JVM archive)",
-                 rows, sampler.peak / 2**20, wall)
-        return MemoryPoint(scale, rows, sampler.peak, wall)
-
-    def _cluster(self, model: RegisteredBenchModel, requirements: str) -> None:
+    def _cluster(self, model: RegisteredBenchModel, requirements: str, check) -> None:
         """The score step on a standalone cluster of 1, then 2 workers (1 core, 1g each)."""
         settings = self.settings
         for workers in (1, 2):
@@ -273,12 +176,15 @@ class Benchmark:
                 host = HostProcess(self._spec(OURS, cluster.master_url, f"cluster-{workers}-host", requirements,
                                               conf), self.work_dir / "logs" / f"cluster-{workers}.log", env)
                 timings = PathTimings(settings.cluster_partition_rows)
+                checks = []
                 try:
                     for round_index in range(settings.warmup + settings.repeats):
-                        answer = host.call("ours", model=_model_dict(model), ds=settings.cluster_ds,
+                        answer = host.call("ours", model=model_dict(model), ds=settings.cluster_ds,
                                            output_table="bench.scores_cluster")
-                        _check_rows(answer, settings.cluster_partition_rows, f"cluster-{workers}")
-                        _check_file_io(answer, "direct", f"cluster-{workers}")
+                        check_rows(answer, settings.cluster_partition_rows, f"cluster-{workers}")
+                        check_file_io(answer, "direct", f"cluster-{workers}")
+                        checks.append(check("bench.scores_cluster", settings.cluster_ds,
+                                            settings.cluster_partition_rows, f"cluster-{workers}"))
                         log.info("cluster %d workers round %d: %.2fs", workers, round_index, answer["seconds"])
                         if round_index >= settings.warmup:
                             timings.seconds.append(answer["seconds"])
@@ -289,23 +195,13 @@ class Benchmark:
                     continue
                 finally:
                     host.stop()
+            timings.max_abs_diff = worst(checks)
             self.results.cluster.append(ClusterPoint(workers, timings, startup))
 
 
 def _first_line(error: Exception) -> str:
     """The start of the error's message on one line (Spark puts the reason on the second line), for a table cell."""
     return " ".join(str(error).split()).replace("|", "/")[:300]
-
-
-def _check_rows(answer: dict, expected: int, path: str) -> None:
-    if answer["rows"] != expected:
-        raise RuntimeError(f"{path} wrote {answer['rows']} rows; expected {expected}")
-
-
-def _check_file_io(answer: dict, expected: str, path: str) -> None:
-    """The benchmark must measure the path it names: a silent fallback to Spark's reader would mislabel it."""
-    if answer["file_io"] != expected:
-        raise RuntimeError(f"{path} scored with file io {answer['file_io']!r}; expected {expected!r}")
 
 
 def _requirements_of(model: RegisteredBenchModel, tracking_uri: str) -> list[str]:

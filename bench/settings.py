@@ -23,7 +23,9 @@ class BenchSettings:
         rest_rows: rows posted to the REST server per round (a prefix of the main data; rows/s extrapolated).
         rest_batch_rows: rows per request.
         row_udf_rows: rows the row-at-a-time UDF scores per round (its own partition; rows/s extrapolated).
-        memory_base_rows: 1x of the memory series (1x, 4x, 16x run through `python -m jobs.score`).
+        memory_base_rows: 1x of the cold series (1x, 4x, 16x: a fresh process per run for every cold path; ours'
+            runs give the peak-memory series and the fixed-overhead fit).
+        cold_runs: fresh-process runs of every cold path at every scale (the fit takes each scale's median).
         cluster: also score on a Spark standalone cluster with 1 and 2 workers.
         cluster_rows: rows scored per cluster round (the 4x memory partition when it matches).
         model_iterations: boosting iterations of the model (its compute per row).
@@ -43,6 +45,7 @@ class BenchSettings:
     rest_batch_rows: int = 10_000
     row_udf_rows: int = 4_000
     memory_base_rows: int = 250_000
+    cold_runs: int = 3
     cluster: bool = True
     cluster_rows: int = 1_000_000
     model_iterations: int = 60
@@ -68,7 +71,7 @@ class BenchSettings:
 
 
 QUICK = BenchSettings(rows=20_000, repeats=1, warmup=0, rest_rows=5_000, rest_batch_rows=1_000, row_udf_rows=300,
-                      memory_base_rows=2_000, cluster=False, cluster_rows=8_000, model_iterations=20,
+                      memory_base_rows=2_000, cold_runs=1, cluster=False, cluster_rows=8_000, model_iterations=20,
                       diagnose=False, jvm_archive=False)
 
 

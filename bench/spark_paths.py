@@ -86,21 +86,38 @@ def _input(spark: SparkSession, ds: str):
     return spark.table(INPUT_TABLE).where(F.col(PARTITION_COLUMN) == ds)
 
 
-def run_spark_udf(spark: SparkSession, model_uri: str, ds: str) -> RunOutcome:
-    """MLflow's own route: `spark_udf(env_manager="local")` over the feature struct, INSERT OVERWRITE the scores.
+def thread_cap_conf(threads: int) -> dict[str, str]:
+    """Spark settings that cap the native threads of every Python worker, as the score step's session does."""
+    from jobs.common.spark import THREAD_ENV_VARS
 
-    The UDF is built inside the timed run (it downloads the model), as a job using it would.
-    """
+    return {f"spark.executorEnv.{name}": str(threads) for name in THREAD_ENV_VARS}
+
+
+def build_spark_udf(spark: SparkSession, model_uri: str):
+    """MLflow's own route: `spark_udf(env_manager="local")` (downloads the model and ships it to the workers)."""
     import mlflow.pyfunc
 
+    return mlflow.pyfunc.spark_udf(spark, model_uri, result_type="double", env_manager="local")
+
+
+def run_spark_udf(spark: SparkSession, predict, ds: str, table: str = "bench.scores_spark_udf") -> RunOutcome:
+    """Scores partition `ds` with the spark_udf `predict` over the feature struct; INSERT OVERWRITE the scores.
+
+    In local mode MLflow's UDF loads the model from its local folder in every task (its per-process model cache
+    serves clusters only), so reusing `predict` saves the download and the shipping, not the loads.
+    """
     started = time.monotonic()
-    table = "bench.scores_spark_udf"
     _output_table(spark, table)
-    predict = mlflow.pyfunc.spark_udf(spark, model_uri, result_type="double", env_manager="local")
     frame = _input(spark, ds)
     scored = frame.select(data.ID_COLUMN, predict(F.struct(*data.feature_names())).alias("score"))
     rows = _insert_scores(spark, scored, table, ds)
     return RunOutcome(rows, time.monotonic() - started)
+
+
+def read_scores(spark: SparkSession, table: str, ds: str):
+    """(ids, scores) of partition `ds` of `table` as numpy arrays, for the score check (Arrow transfer)."""
+    frame = spark.table(table).where(F.col(PARTITION_COLUMN) == ds).select(data.ID_COLUMN, "score").toPandas()
+    return frame[data.ID_COLUMN].to_numpy(), frame["score"].to_numpy(dtype="float64")
 
 
 def run_row_udf(spark: SparkSession, model_dir: str, ds: str) -> RunOutcome:

@@ -14,13 +14,15 @@ class PathTimings:
         rows: rows scored per repeat.
         seconds: wall-clock seconds of each measured repeat (warm-up runs excluded).
         peak_rss_bytes: highest resident memory of the path's process tree seen while it ran (0 = not sampled).
-        note: how the figure was obtained when it is not a plain full-data run (sample, extrapolation).
+        note: what the timed region of one round includes, and how a sample was extrapolated.
+        max_abs_diff: largest |score - limit's prediction| over every measured round's rows (None: not checked).
     """
 
     rows: int
     seconds: list[float] = field(default_factory=list)
     peak_rss_bytes: int = 0
     note: str = ""
+    max_abs_diff: float | None = None
 
     @property
     def best_seconds(self) -> float:

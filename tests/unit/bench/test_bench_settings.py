@@ -7,13 +7,14 @@ from bench.settings import MAIN_DS, BenchSettings
 def test_full_run_sizes():
     settings = BenchSettings()
     assert settings.rows >= 2_000_000 and settings.repeats >= 3 and settings.warmup >= 1
+    assert settings.cold_runs >= 3  # the fixed-overhead fit takes a median per scale
     assert [rows for _, _, rows in settings.memory_partitions] == [250_000, 1_000_000, 4_000_000]
     assert settings.cluster_ds == "2024-02-04" and settings.cluster_partition_rows == 1_000_000
 
 
 def test_quick_preset_and_overrides():
     settings = build_settings(True)
-    assert settings.repeats == 1 and settings.rows <= 50_000 and not settings.cluster
+    assert settings.repeats == 1 and settings.rows <= 50_000 and not settings.cluster and settings.cold_runs == 1
     assert settings.cluster_ds != MAIN_DS and settings.cluster_partition_rows == 8_000  # the 4x partition
     assert build_settings(True, rows=30_000, cluster=True).rows == 30_000
     assert build_settings(False, repeats=5).repeats == 5
