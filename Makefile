@@ -9,7 +9,7 @@ CRD_DIR ?= ../shared/argo-crds/v4.1.2
 JVM_ARCHIVE := $(abspath .run/jvm/spark-driver.jsa)
 export SPARK_CDS_ARCHIVE := $(JVM_ARCHIVE)
 
-.PHONY: setup test test-fast demo build check lint bench stack-up stack-down clean base-image image
+.PHONY: setup test test-fast demo build check lint bench stack-up stack-down clean base-image image argo-validate
 
 $(STAMP): setup.cfg pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -42,6 +42,11 @@ build: $(STAMP)
 check: $(STAMP)
 	$(BIN)/generate-workflow build --check
 	$(BIN)/generate-workflow lint workflows/ --crd-dir $(CRD_DIR)
+
+## Argo's own offline lint (its Go module, tools/argo-validate) as .run/argo-validate; the tests build it too.
+GO ?= $(or $(shell command -v go),/usr/local/go/bin/go)
+argo-validate:
+	cd tools/argo-validate && $(GO) build -trimpath -o ../../.run/argo-validate .
 
 bench: setup
 	$(BIN)/python -m bench

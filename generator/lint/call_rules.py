@@ -9,6 +9,7 @@ from generator.lint.documents import PathParts, format_path
 from generator.lint.findings import Finding
 from generator.lint.references import references_in
 from generator.lint.structure_rules import iter_calls
+from generator.lint.variable_rules import is_declared_parameter
 
 
 def _report(workflow: Workflow, parts: PathParts, rule: str, message: str) -> Finding:
@@ -62,7 +63,7 @@ def _check_supplied(
     return findings
 
 
-def _workflow_parameters_used(resolved: Resolved) -> list[tuple[str, PathParts]]:
+def _workflow_parameters_used(resolved: Resolved) -> list[tuple[tuple[str, ...], PathParts]]:
     """`workflow.parameters.X` used by a template and the templates it reaches in its own document."""
     used, pending, seen = [], [resolved.template], set()
     while pending:
@@ -72,7 +73,7 @@ def _workflow_parameters_used(resolved: Resolved) -> list[tuple[str, PathParts]]
         seen.add(template.name)
         for reference in references_in(template.raw, template.parts):
             if reference.segments[:2] == ("workflow", "parameters") and len(reference.segments) > 2:
-                used.append((reference.segments[2], reference.parts))
+                used.append((reference.segments[2:], reference.parts))
         for call, _ in iter_calls(template):
             if call.get("template") in resolved.workflow.templates:
                 pending.append(resolved.workflow.templates[call["template"]])
@@ -93,8 +94,9 @@ def check_calls(workflow: Workflow, catalog: Catalog) -> list[Finding]:
                 if isinstance(resolved, Resolved):
                     where = f"{resolved.workflow.document.name}/{resolved.template.name}"
                     findings += _check_supplied(workflow, call, parts, resolved.template, f"templateRef {where!r}")
-                    for name, used_at in _workflow_parameters_used(resolved):
-                        if name not in arguments:
+                    for member, used_at in _workflow_parameters_used(resolved):
+                        if not is_declared_parameter(member, arguments):
+                            name = member[0]
                             findings.append(
                                 _report(
                                     workflow,

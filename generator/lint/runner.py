@@ -70,6 +70,8 @@ def _semantic_stage(documents: list[Document]) -> list[Finding]:
     for workflow in catalog.workflows:
         findings += structure_rules.check_names(workflow)
         findings += structure_rules.check_template_types(workflow)
+        findings += structure_rules.check_images(workflow)
+        findings += structure_rules.check_resource_manifests(workflow)
         findings += structure_rules.check_entrypoint(workflow, catalog)
         findings += structure_rules.check_template_refs(workflow, catalog)
         findings += structure_rules.check_dag(workflow)

@@ -5,6 +5,8 @@ from __future__ import annotations
 import re
 from typing import Any
 
+import yaml
+
 from generator.lint.catalog import TEMPLATE_TYPES, Catalog, Template, Workflow
 from generator.lint.documents import PathParts, format_path
 from generator.lint.findings import Finding
@@ -64,6 +66,61 @@ def check_template_types(workflow: Workflow) -> list[Finding]:
                     template.parts,
                     "template-type",
                     f"template {template.name!r} must have exactly one type of {', '.join(TEMPLATE_TYPES)}; has {got}",
+                )
+            )
+    return findings
+
+
+_IMAGE_TYPES = ("container", "script")
+
+
+def check_images(workflow: Workflow) -> list[Finding]:
+    """Container and script templates name an image, or their spec's templateDefaults gives one.
+
+    Argo fills an empty image from `templateDefaults` of a Workflow, WorkflowTemplate or CronWorkflow, never of a
+    ClusterWorkflowTemplate (validate.go: validateLeaf).
+    """
+    defaults = workflow.spec.get("templateDefaults")
+    defaults = defaults if isinstance(defaults, dict) and workflow.document.kind != "ClusterWorkflowTemplate" else {}
+    findings = []
+    for template in workflow.templates.values():
+        for kind in _IMAGE_TYPES:
+            body = template.raw.get(kind)
+            default = defaults.get(kind)
+            if not isinstance(body, dict) or body.get("image") or (isinstance(default, dict) and default.get("image")):
+                continue
+            findings.append(
+                _report(
+                    workflow,
+                    (*template.parts, kind, "image"),
+                    "image",
+                    f"template {template.name!r} has a {kind} without an image; set {kind}.image or "
+                    f"spec.templateDefaults.{kind}.image",
+                )
+            )
+    return findings
+
+
+_TAG = re.compile(r"{{.*?}}", re.DOTALL)
+
+
+def check_resource_manifests(workflow: Workflow) -> list[Finding]:
+    """A resource template's manifest parses as YAML once each {{...}} is read as a plain placeholder (as Argo)."""
+    findings = []
+    for template in workflow.templates.values():
+        resource = template.raw.get("resource")
+        manifest = resource.get("manifest") if isinstance(resource, dict) else None
+        if not isinstance(manifest, str) or not manifest:
+            continue
+        try:
+            yaml.safe_load(_TAG.sub("placeholder", manifest))
+        except yaml.YAMLError as error:
+            findings.append(
+                _report(
+                    workflow,
+                    (*template.parts, "resource", "manifest"),
+                    "resource-manifest",
+                    f"template {template.name!r}: the manifest is not valid YAML: {getattr(error, 'problem', error)}",
                 )
             )
     return findings
@@ -195,13 +252,23 @@ def depends_task_names(expression: str) -> list[str]:
 
 
 def check_dag(workflow: Workflow) -> list[Finding]:
-    """DAG `dependencies` and `depends` name tasks of the same DAG, and no dependency cycle exists."""
+    """DAG `dependencies` and `depends` name tasks of the same DAG, one DAG uses one form, and no cycle exists."""
     findings: list[Finding] = []
     for template in workflow.templates.values():
         dag = template.raw.get("dag")
         if not isinstance(dag, dict):
             continue
         tasks = {str(t.get("name")): (t, p) for t, p in iter_calls(template)}
+        if all(any(task.get(key) is not None for task, _ in tasks.values()) for key in ("depends", "dependencies")):
+            findings.append(
+                _report(
+                    workflow,
+                    (*template.parts, "dag", "tasks"),
+                    "dag-mixed-dependencies",
+                    f"DAG {template.name!r} uses both 'depends' and 'dependencies'; use one form in a DAG "
+                    "('depends' also expresses 'dependencies': a && b)",
+                )
+            )
         edges: dict[str, list[str]] = {}
         for name, (task, parts) in tasks.items():
             needed: list[tuple[str, PathParts]] = []

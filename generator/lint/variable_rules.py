@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -30,6 +31,9 @@ WORKFLOW_GLOBALS: dict[str, bool] = {
     "outputs": True,
     "parameters": True,
 }
+# `{{workflow.parameters.json}}`: all workflow parameters as one JSON object (Argo's variables docs), so no
+# parameter needs to be declared under that name.
+ALL_PARAMETERS_AS_JSON = "json"
 _NODE_ATTRIBUTES = frozenset({"id", "ip", "status", "startedAt", "finishedAt", "exitCode", "hostNodeName", "outputs"})
 _NODE_OUTPUTS = frozenset({"result", "exitCode", "parameters", "artifacts"})
 # Variables a template may use about itself: metrics (status, duration, exitCode, resourcesDuration.*),
@@ -115,13 +119,22 @@ def _check_item(segments: tuple[str, ...], scope: Scope) -> str | None:
     return None
 
 
+def is_declared_parameter(member: tuple[str, ...], arguments: Collection[str]) -> bool:
+    """`workflow.parameters.<member>` names a declared parameter, or is `workflow.parameters.json`."""
+    return member[0] in arguments or member == (ALL_PARAMETERS_AS_JSON,)
+
+
 def resolve(segments: tuple[str, ...], scope: Scope) -> str | None:
     """Why a variable does not resolve in a scope, or None when it does."""
     root = segments[0]
     if root == "workflow":
         if len(segments) < 2 or segments[1] not in WORKFLOW_GLOBALS:
             return f"unknown workflow variable; known: {', '.join(f'workflow.{g}' for g in sorted(WORKFLOW_GLOBALS))}"
-        if segments[1] == "parameters" and len(segments) > 2 and segments[2] not in scope.arguments:
+        if (
+            segments[1] == "parameters"
+            and len(segments) > 2
+            and not is_declared_parameter(segments[2:], scope.arguments)
+        ):
             return f"no workflow parameter {segments[2]!r}; declared: {', '.join(sorted(scope.arguments)) or 'none'}"
         if not WORKFLOW_GLOBALS[segments[1]] and len(segments) > 2:
             return f"workflow.{segments[1]} has no member {segments[2]!r}"

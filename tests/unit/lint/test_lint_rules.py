@@ -334,3 +334,29 @@ def test_finding_message_names_the_bad_value_and_the_allowed_ones(valid_document
     assert str(finding) == (
         f"x.yaml: doc 3 CronWorkflow/churn-daily: spec.concurrencyPolicy: [schema-enum] {finding.message}"
     )
+
+
+def test_workflow_parameters_json_is_a_known_variable(valid_documents: Docs, crd_dir: Path) -> None:
+    """Argo documents `{{workflow.parameters.json}}` (all parameters as JSON); no parameter `json` is needed."""
+    env = _template(valid_documents, "score")["container"]["env"][1]
+    env["value"] = "{{workflow.parameters.json}}"
+    assert lint_documents(valid_documents, "json.yaml", crd_dir) == []
+    env["value"] = "{{workflow.parameters.jsn}}"
+    assert {f.rule for f in lint_documents(valid_documents, "jsn.yaml", crd_dir)} == {"unresolved-reference"}
+
+
+def test_a_dag_cannot_mix_depends_and_dependencies(valid_documents: Docs, crd_dir: Path) -> None:
+    """Argo refuses `depends` and `dependencies` in one DAG template (either form alone is fine)."""
+    task = _task(valid_documents, "score")
+    task["dependencies"] = ["prepare", "fetch-model"]
+    del task["depends"]
+    findings = lint_documents(valid_documents, "mixed.yaml", crd_dir)
+    assert [(f.rule, f.path) for f in findings] == [("dag-mixed-dependencies", "spec.templates[0].dag.tasks")]
+
+
+def test_a_container_needs_an_image_unless_template_defaults_give_one(valid_documents: Docs, crd_dir: Path) -> None:
+    del _template(valid_documents, "score")["container"]["image"]
+    findings = lint_documents(valid_documents, "no-image.yaml", crd_dir)
+    assert [(f.rule, f.path) for f in findings] == [("image", "spec.templates[3].container.image")]
+    valid_documents[MAIN]["spec"]["templateDefaults"] = {"container": {"image": "busybox:1.36"}}
+    assert lint_documents(valid_documents, "defaults.yaml", crd_dir) == []
