@@ -65,6 +65,8 @@ class ScoreRequest:
         min_partitions: repartition the input to at least this many tasks (None: Spark's default parallelism)
             so every core scores even when the partition is one small file.
         work_dir: folder for the downloaded model and its archive (default: a new temp folder).
+        shipped_requirements: packages installed for the model that executors must get inside the model archive
+            (a cluster master: executors do not share the step's environment); None ships none.
         file_io: `auto` (default: the direct Parquet path when the input allows it, see direct.py) or `spark`
             (always Spark's reader and writer).
     """
@@ -85,6 +87,7 @@ class ScoreRequest:
     min_partitions: int | None = None
     work_dir: Path | None = None
     file_io: str = "auto"
+    shipped_requirements: Path | None = None
 
 
 @dataclass(frozen=True)
@@ -182,7 +185,7 @@ def prepare_model(request: ScoreRequest, work_dir: Path) -> ModelBundle:
     Needs no Spark session, so the step runs it while the session starts (the model's imports and unpickling
     cost seconds of driver CPU that the JVM start leaves idle).
     """
-    bundle = fetch_bundle(request.model_uri, request.model_version, work_dir)
+    bundle = fetch_bundle(request.model_uri, request.model_version, work_dir, request.shipped_requirements)
     driver_model(bundle)
     return bundle
 
@@ -222,7 +225,7 @@ def score_partition(spark: SparkSession, request: ScoreRequest, bundle: ModelBun
 
     if bundle is None:
         phase = time.monotonic()
-        bundle = fetch_bundle(request.model_uri, request.model_version, work_dir)
+        bundle = fetch_bundle(request.model_uri, request.model_version, work_dir, request.shipped_requirements)
         timings["model_download"] = time.monotonic() - phase
     spark.sparkContext.addArchive(str(bundle.archive))
     with WorkerWarmUp(spark, bundle):
