@@ -48,5 +48,4 @@ def running_standin(port: int, work_dir: Path, shared_paths: tuple[Path, ...] = 
         yield StandIn(server, kubelet, namespace, driver)
     finally:
         server.stop()
-        for pod in server.store.list("pods", namespace)[0]:
-            kubelet._deleted("pods", pod)
+        kubelet.stop()

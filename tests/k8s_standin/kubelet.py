@@ -43,6 +43,7 @@ class PodmanKubelet:
         self.external_pods = set(external_pods)
         self.started: list[str] = []
         self._lock = threading.Lock()
+        self._stopped = threading.Event()
         store.on_created.append(self._created)
         store.on_deleted.append(self._deleted)
 
@@ -134,6 +135,8 @@ class PodmanKubelet:
             log.write_text(f"stand-in could not run the pod: {error}\n")
             self._set_phase(pod, "Failed", {"terminated": {"exitCode": 128, "reason": "StandInError"}})
             return
+        if self._stopped.is_set():
+            return
         started = subprocess.run(argv, capture_output=True, text=True, check=False)
         if started.returncode != 0:
             log.write_text(" ".join(argv) + "\n" + started.stderr)
@@ -161,6 +164,12 @@ class PodmanKubelet:
         if resource == "pods" and pod["metadata"]["name"] not in self.external_pods:
             subprocess.run([*PODMAN, "rm", "--force", "--time", "2", container_name(pod)], capture_output=True,
                            check=False)
+
+    def stop(self) -> None:
+        """Starts no more pods and removes every container this node runs (the end of a test)."""
+        self._stopped.set()
+        for name in self.running_containers():
+            subprocess.run([*PODMAN, "rm", "--force", "--time", "2", name], capture_output=True, check=False)
 
     def kill(self, pod_name: str) -> None:
         """Kills a pod's container (SIGKILL), as an OOM kill or a node loss would; its pod then reports Failed."""

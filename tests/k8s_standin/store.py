@@ -106,6 +106,12 @@ class Store:
                 raise KeyError(meta["name"])
             self.objects[key] = obj
             created = self._record("ADDED", resource, obj)
+        owners = {ref.get("uid") for ref in meta.get("ownerReferences") or []}
+        with self.changed:
+            alive = {other["metadata"]["uid"] for other in self.objects.values()}
+        if owners - alive:  # its owner is gone: the garbage collector removes it at once
+            self.delete(resource, namespace, meta["name"])
+            return created
         for hook in self.on_created:
             hook(resource, copy.deepcopy(created))
         return created
