@@ -64,6 +64,9 @@ def test_deleting_the_owner_deletes_what_it_owns_and_delete_by_label(api):
          {"metadata": {"name": "conf", "labels": {"app": "a"}}, "data": {"k": "v"}})
     assert call(api, "DELETE", f"/api/v1/namespaces/{NS}/pods/driver")[0] == 200
     assert call(api, "GET", f"/api/v1/namespaces/{NS}/pods")[1]["items"] == []
+    # Created for an owner that no longer exists: collected at once.
+    call(api, "POST", f"/api/v1/namespaces/{NS}/pods", pod("exec-3", {"app": "a"}, driver["metadata"]["uid"]))
+    assert call(api, "GET", f"/api/v1/namespaces/{NS}/pods/exec-3")[0] == 404
     code, deleted = call(api, "DELETE", f"/api/v1/namespaces/{NS}/configmaps?labelSelector=app%3Da")
     assert code == 200 and [item["metadata"]["name"] for item in deleted["items"]] == ["conf"]
 
