@@ -63,16 +63,17 @@ RBAC_MODELS: dict[str, type[Role] | type[RoleBinding]] = {"Role": Role, "RoleBin
 ARGO_EXECUTOR_RULES = [
     PolicyRule(api_groups=["argoproj.io"], resources=["workflowtaskresults"], verbs=["create", "patch"]),
 ]
-# What Spark's Kubernetes backend calls from a client-mode driver (measured against the test stand-in, see
-# tests/k8s_standin): it reads its own pod (owner of the executors), creates, watches, polls and deletes executor
-# pods and their ConfigMap, and on stop deletes by label every kind it may have created (services, claims).
+# What Spark's Kubernetes backend calls from a client-mode driver, as measured against the test stand-in
+# (tests/k8s_standin; tests/integration/test_spark_k8s.py checks every recorded call against these rules): it reads
+# its own pod (owner of the executors), creates, watches, lists and deletes executor pods, creates their ConfigMap,
+# lists claims by label, and on stop deletes by label every kind it may have created. `patch` on pods: Spark labels
+# executors it gives up on `spark-exec-inactive` (dynamic allocation, decommissioning).
 SPARK_DRIVER_RULES = [
     PolicyRule(api_groups=[""], resources=["pods"],
                verbs=["get", "list", "watch", "create", "patch", "delete", "deletecollection"]),
-    PolicyRule(api_groups=[""], resources=["configmaps"],
-               verbs=["get", "list", "create", "delete", "deletecollection"]),
-    PolicyRule(api_groups=[""], resources=["services", "persistentvolumeclaims"],
-               verbs=["get", "list", "delete", "deletecollection"]),
+    PolicyRule(api_groups=[""], resources=["configmaps"], verbs=["create", "deletecollection"]),
+    PolicyRule(api_groups=[""], resources=["persistentvolumeclaims"], verbs=["list", "deletecollection"]),
+    PolicyRule(api_groups=[""], resources=["services"], verbs=["deletecollection"]),
 ]
 
 

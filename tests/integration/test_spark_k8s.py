@@ -26,6 +26,7 @@ import pytest
 from generator.config import load_job
 from generator.specs import spark_k8s
 from generator.specs.rbac import SPARK_DRIVER_RULES, allows
+from jobs.score.requirements import REQUIREMENTS_FOLDER
 from tests.integration.conftest import INPUT_DS
 from tests.integration.helpers import read_frame, run_step
 from tests.k8s_standin.harness import StandIn, running_standin
@@ -42,7 +43,10 @@ NAMESPACE = "scoring"
 # The step's work folder inside its container's /tmp (the driver's spark.local.dir is below it, and Spark mounts an
 # emptyDir at that same path into each executor pod).
 DRIVER_WORK = Path("/tmp/score-work")
+HOST_CA_BUNDLE, HOST_CA_MOUNT = "/etc/ssl/certs/ca-certificates.crt", "/run/host-ca/ca-certificates.crt"
 BATCH_ROWS = 20
+# A small pure-Python package on PyPI that the image lacks: the model needs it on every executor.
+REQUIREMENT = "inflection==0.5.1"
 PREDICT_SECONDS = 0.4  # per batch: scoring one partition takes long enough to kill an executor in the middle
 
 
@@ -55,9 +59,11 @@ class SlowLinearModel(mlflow.pyfunc.PythonModel):
         self.trace_dir = trace_dir
 
     def predict(self, context, model_input, params=None):
+        import inflection  # the model's requirement, absent from the image: the step installs and ships it
+
         who = os.environ.get("SPARK_EXECUTOR_POD_NAME", "driver")
         with open(os.path.join(self.trace_dir, who), "a") as trace:
-            trace.write(f"{len(model_input)}\n")
+            trace.write(f"{len(model_input)} {inflection.__file__}\n")
         time.sleep(PREDICT_SECONDS)
         return pd.Series(model_input[self.features].to_numpy(dtype="float64") @ self.weights)
 
@@ -110,7 +116,7 @@ def _score_args(model, input_table: str, output_table: str, work: Path, out: Pat
             "--model-version", model.version, "--model-run-id", model.run_id, "--input-table", input_table,
             "--input-partition-column", "dt", "--id-column", "id", "--output-table", output_table,
             "--output-partition-column", "dt", "--arrow-batch-size", str(BATCH_ROWS), "--work-dir", str(work),
-            "--out-dir", str(out)]
+            "--out-dir", str(out), "--requirements", REQUIREMENT]
 
 
 def _driver_container(name: str, config, args: list[str], stack, shared: Path, template: Path,
@@ -118,10 +124,12 @@ def _driver_container(name: str, config, args: list[str], stack, shared: Path, t
     """The score step as its pod would run it: the image, non-root, read-only root, /tmp, the generated conf."""
     conf = [part for key, value in sorted(spark_k8s.driver_conf(config).items())
             for part in ("--spark-conf", f"{key}={_expand(value)}")]
-    env = {**stack.step_env(master), "HOME": "/tmp", "STEP_RETRY_SECONDS": "30", "MODEL_REQUIREMENTS": ""}
+    # pip in the step reaches the package index through this machine's TLS proxy: its CA bundle, read-only.
+    env = {**stack.step_env(master), "HOME": "/tmp", "STEP_RETRY_SECONDS": "30", "PIP_CERT": HOST_CA_MOUNT}
     return [*PODMAN, "run", "--rm", "--name", name, *RUN_OPTIONS, "--user", "10001:10001", "--read-only",
             "--tmpfs", "/tmp:rw,exec,mode=1777", "--volume", f"{shared}:{shared}",
             "--volume", f"{template}:{spark_k8s.EXECUTOR_TEMPLATE_PATH}:ro",
+            "--volume", f"{HOST_CA_BUNDLE}:{HOST_CA_MOUNT}:ro",
             *[part for key, value in env.items() for part in ("--env", f"{key}={value}")],
             "--entrypoint", "python", IMAGE, "-m", "jobs.score", *args, *conf]
 
@@ -185,7 +193,7 @@ def test_score_step_drives_executor_pods_through_spark_kubernetes_backend(
         try:
             # Kill the first executor that is in the middle of scoring (its trace file holds predicted batches).
             victim = _wait(lambda: next((p.name for p in (shared_dir / "trace").iterdir()
-                                         if p.name != "driver" and len(p.read_text().split()) >= 2), None),
+                                         if p.name != "driver" and len(p.read_text().splitlines()) >= 2), None),
                            600, "an executor scoring batches")
             standin.kubelet.kill(victim)
             out, err = driver.communicate(timeout=900)
@@ -210,6 +218,10 @@ def test_score_step_drives_executor_pods_through_spark_kubernetes_backend(
     # Executors scored (not the driver alone), one was killed, Spark replaced it; none is left.
     executor_traces = sorted(p.name for p in (shared_dir / "trace").iterdir() if p.name != "driver")
     assert victim in executor_traces
+    assert f"score: installed {REQUIREMENT}" in out
+    for name in executor_traces:  # executors imported the requirement from the model archive, not the image
+        assert all(f"/{REQUIREMENTS_FOLDER}/inflection" in line for line in (shared_dir / "trace" / name).read_text()
+                   .splitlines()), name
     assert len(sent_pods) >= 3, [p["metadata"]["name"] for p in sent_pods]  # 2 executors + the replacement
     assert ("delete", "pods") in {(c.verb, c.resource) for c in calls}  # the failed pod, deleted by Spark
     assert running_after == [] and left_pods == []

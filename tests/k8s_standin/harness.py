@@ -49,3 +49,7 @@ def running_standin(port: int, work_dir: Path, shared_paths: tuple[Path, ...] = 
     finally:
         server.stop()
         kubelet.stop()
+        # What Spark asked of the API, one `verb resource` per line in order (for reports and RBAC reviews).
+        work_dir.mkdir(parents=True, exist_ok=True)
+        (work_dir / "calls.txt").write_text("".join(f"{call.verb} {call.resource} {call.status}\n"
+                                                    for call in server.recorder.calls))
