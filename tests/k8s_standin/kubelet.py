@@ -9,8 +9,9 @@ from pathlib import Path
 
 from tests.k8s_standin.store import Obj, Store
 
-# The project's podman settings on this machine (runc, cgroupfs, host network, pinned ulimits; see
-# docs/ARCHITECTURE notes on podman): every container shares the host network, so every pod's IP is loopback.
+# The podman settings this machine needs (runc: crun refuses its hybrid cgroups; cgroupfs: no systemd; ulimits
+# pinned: higher ones are refused), as the image build uses them. Every container shares the host network, so
+# every pod's IP is loopback; images are never pulled (no registry is reachable; the test builds its image).
 PODMAN = ("podman", "--runtime", "runc", "--cgroup-manager", "cgroupfs")
 RUN_OPTIONS = ("--network", "host", "--ulimit", "nofile=4096:4096", "--ulimit", "nproc=4096:4096", "--pull", "never")
 POD_IP = "127.0.0.1"
