@@ -58,5 +58,8 @@ USER 10001:10001
 ENV HOME=/tmp
 WORKDIR /tmp
 
-# No ENTRYPOINT: each generated template names its command, e.g. ["python", "-m", "jobs.score"].
+# Spark's Kubernetes backend starts executor pods from this image with only the argument `executor`, and `master`
+# or `worker <url>` start Spark standalone (jobs/entrypoint.py); anything else runs as given. The generated step
+# templates name their own command, which replaces this ENTRYPOINT, so they do not change.
+ENTRYPOINT ["python", "-m", "jobs.entrypoint"]
 CMD ["python", "-m", "jobs.report", "--help"]

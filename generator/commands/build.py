@@ -29,7 +29,8 @@ def build(paths: tuple[Path, ...], out_dir: Path, check: bool) -> None:
 
     PATHS are job config files or folders of them (default: conf/). Each conf/<job>.yaml is merged over the
     defaults.yaml beside it and becomes <out-dir>/<job>.yaml holding the WorkflowTemplate <job>, the
-    WorkflowTemplate <job>-retro and, when the job has a schedule, the CronWorkflow <job>. All configs are
+    WorkflowTemplate <job>-retro and, when the job has a schedule, the CronWorkflow <job>; <out-dir>/<job>.rbac.yaml
+    holds the Role and RoleBinding the job's service account needs. All configs are
     validated before anything is written; every error is reported at once.
     """
     sources = list(paths) or [Path("conf")]
@@ -50,4 +51,4 @@ def build(paths: tuple[Path, ...], out_dir: Path, check: bool) -> None:
     written = write_outputs(outputs)
     for path in written:
         click.echo(f"wrote {path}")
-    click.echo(f"{len(outputs)} job(s), {len(written)} file(s) changed")
+    click.echo(f"{len(outputs)} generated file(s), {len(written)} changed")

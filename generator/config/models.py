@@ -90,6 +90,61 @@ class HiveSettings(Strict):
     credentials_secret: KubeName | None = None
 
 
+LabelKey = Annotated[
+    str,
+    Field(max_length=253),
+    _matching(rules.re.compile(r"^([a-z0-9]([-a-z0-9.]*[a-z0-9])?/)?[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?$"),
+              "a Kubernetes label key ([prefix/]name)"),
+]
+LabelValue = Annotated[
+    str,
+    Field(max_length=63),
+    _matching(rules.re.compile(r"^([A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?)?$"), "a Kubernetes label value"),
+]
+Port = Annotated[int, Field(ge=1024, le=65535)]
+
+
+class Toleration(Strict):
+    """One Kubernetes toleration of the executor pods (same fields as a pod's, in snake_case)."""
+
+    key: LabelKey | None = None
+    operator: Literal["Equal", "Exists"] = "Equal"
+    value: LabelValue | None = None
+    effect: Literal["NoSchedule", "PreferNoSchedule", "NoExecute"] | None = None
+    toleration_seconds: Annotated[int, Field(ge=0)] | None = None
+
+
+class ExecutorSettings(Strict):
+    """The executor pods of a `k8s://` job: how many, how big (requests = limits), and where they may run."""
+
+    instances: Annotated[int, Field(ge=1, le=500)] = 2
+    cpu: Quantity = "1"
+    memory: Quantity = "4Gi"
+    node_selector: dict[LabelKey, LabelValue] = Field(default_factory=dict, max_length=20)
+    tolerations: list[Toleration] = Field(default_factory=list, max_length=20)
+
+
+# Spark settings the generator derives for a `k8s://` job (from spark.executor, spark.*_port and resources.score),
+# and why a job's own `spark.conf` must not set them.
+K8S_MANAGED_CONF = {
+    "spark.executor.instances": "set spark.executor.instances",
+    "spark.executor.cores": "set spark.executor.cpu",
+    "spark.executor.memory": "set spark.executor.memory (the executor pod's memory)",
+    "spark.executor.memoryOverhead": "set spark.executor.memory (the executor pod's memory)",
+    "spark.driver.memory": "it follows resources.score.memory",
+    "spark.driver.port": "set spark.driver_port",
+    "spark.driver.blockManager.port": "set spark.block_manager_port",
+    "spark.blockManager.port": "set spark.block_manager_port",
+    "spark.kubernetes.driver.pod.name": "it is the step pod's own name",
+    "spark.kubernetes.executor.podTemplateFile": "the generator writes the executor pod template",
+    "spark.kubernetes.authenticate.driver.serviceAccountName": (
+        "it applies only in cluster mode; in client mode the score step is the driver and creates the executors "
+        "with the job's service_account"
+    ),
+    "spark.submit.deployMode": "the score step is the driver (client mode)",
+}
+
+
 class SparkSettings(Strict):
     """Where the score step's Spark runs: inside the step pod (local[N]) or spark-submit to a cluster."""
 
@@ -104,12 +159,31 @@ class SparkSettings(Strict):
     # auto: Spark tasks read and write Parquet with pyarrow when the input allows it; spark: Spark's reader and
     # writer always (e.g. when executors cannot reach the warehouse storage without Hadoop's credentials).
     file_io: Literal["auto", "spark"] = "auto"
+    # Client mode on Kubernetes: executors call the driver back on these fixed ports (a NetworkPolicy can name them).
+    executor: ExecutorSettings = ExecutorSettings()
+    driver_port: Port = 7078
+    block_manager_port: Port = 7079
+
+    @model_validator(mode="after")
+    def _no_managed_conf(self) -> SparkSettings:
+        if not self.master.startswith("k8s://"):
+            return self
+        clashes = [f"{key}: {why}" for key, why in K8S_MANAGED_CONF.items() if key in self.conf]
+        if clashes:
+            raise ValueError("for a k8s:// master these spark.conf keys are set by the generator; remove them:\n  "
+                             + "\n  ".join(clashes))
+        if self.driver_port == self.block_manager_port:
+            raise ValueError(f"driver_port and block_manager_port are both {self.driver_port}; they must differ")
+        return self
 
 
 class ModelRef(Strict):
     """The MLflow model to score with; an alias or version is pinned to a concrete version at run time."""
 
     uri: Annotated[str, AfterValidator(values.check_model_uri)]
+    # false: the score step never runs pip (clusters without egress); it fails before scoring, naming the model's
+    # requirements that the image lacks.
+    install_requirements: bool = True
 
 
 class PrepareStep(Strict):

@@ -34,6 +34,7 @@ RULES: dict[str, str] = {
     "name-length": "metadata.name longer than Argo allows (63; 52 for a CronWorkflow)",
     "cron": "a CronWorkflow schedule that is not a valid cron expression",
     "timezone": "a CronWorkflow timezone that is not an IANA time zone",
+    "rbac": "a Role or RoleBinding (workflows/<job>.rbac.yaml) with an unknown, missing or invalid field",
     "legacy-field": "an Argo v3 field that Argo v4 removed, with its v4 replacement",
 }
 

@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from generator.errors import UserError
-from generator.lint import call_rules, structure_rules, variable_rules
+from generator.lint import call_rules, rbac_rules, structure_rules, variable_rules
 from generator.lint.catalog import Catalog
 from generator.lint.crd import check_crd_dir, load_crd_schema
 from generator.lint.documents import Document, check_kind, parse_documents
@@ -84,12 +84,19 @@ def _semantic_stage(documents: list[Document]) -> list[Finding]:
 def _lint(documents: list[Document], crd_dir: Path | None) -> list[Finding]:
     findings: list[Finding] = []
     valid: list[Document] = []
+    rbac: list[Document] = []
     for document in documents:
+        if rbac_rules.is_rbac(document):
+            found = rbac_rules.check_rbac(document)
+            findings += found
+            if not found:
+                rbac.append(document)
+            continue
         found = _document_stage(document, crd_dir)
         findings += found
         if not any(f.rule == "kind" for f in found):
             valid.append(document)
-    return findings + _semantic_stage(valid)
+    return findings + _semantic_stage(valid) + rbac_rules.check_role_refs(rbac)
 
 
 def _in_file_order(findings: list[Finding], sources: list[str]) -> list[Finding]:

@@ -11,6 +11,7 @@ import yaml
 from generator.config.loader import LoadedJob, load_job, load_jobs
 from generator.specs.cron import build_cron
 from generator.specs.main_template import build_main
+from generator.specs.rbac import rbac_documents as build_rbac
 from generator.specs.retro_template import build_retro
 
 HEADER = (
@@ -38,14 +39,33 @@ def documents(job: LoadedJob) -> list[dict[str, Any]]:
     return [document.to_dict() for document in built if document is not None]
 
 
-def render(job: LoadedJob) -> str:
-    """Deterministic YAML text: sorted keys, no timestamps, documents in a fixed order."""
+def rbac_documents(job: LoadedJob) -> list[dict[str, Any]]:
+    """The Role and RoleBinding the job's service account needs, as plain data."""
+    return [document.model_dump(mode="json", by_alias=True) for document in build_rbac(job.config)]
+
+
+def _dump(job: LoadedJob, docs: list[dict[str, Any]]) -> str:
     source = f"{job.path.parent.name}/{job.path.name}"
     body = "---\n".join(
         yaml.dump(document, Dumper=_BlockStyleDumper, sort_keys=True, allow_unicode=True, width=120)
-        for document in documents(job)
+        for document in docs
     )
     return HEADER.format(source=source) + body
+
+
+def render(job: LoadedJob) -> str:
+    """Deterministic YAML text: sorted keys, no timestamps, documents in a fixed order."""
+    return _dump(job, documents(job))
+
+
+def render_rbac(job: LoadedJob) -> str:
+    """The job's RBAC manifest (workflows/<job>.rbac.yaml), as deterministic as the workflows file."""
+    return _dump(job, rbac_documents(job))
+
+
+def rbac_path(out_dir: Path, job_name: str) -> Path:
+    """Where a job's RBAC manifest goes: beside its workflows file (a dot: job names never contain one)."""
+    return out_dir / f"{job_name}.rbac.yaml"
 
 
 def render_job(config_path: Path | str) -> str:
@@ -62,8 +82,13 @@ class Drift:
 
 
 def planned_outputs(paths: list[Path], out_dir: Path) -> dict[Path, str]:
-    """Validate every config first (all errors at once), then render each into out_dir/<name>.yaml."""
-    return {out_dir / f"{job.config.name}.yaml": render(job) for job in load_jobs(paths)}
+    """Validate every config first (all errors at once), then render each into out_dir/<name>.yaml and its RBAC
+    manifest into out_dir/<name>.rbac.yaml."""
+    outputs: dict[Path, str] = {}
+    for job in load_jobs(paths):
+        outputs[out_dir / f"{job.config.name}.yaml"] = render(job)
+        outputs[rbac_path(out_dir, job.config.name)] = render_rbac(job)
+    return outputs
 
 
 def write_outputs(outputs: dict[Path, str]) -> list[Path]:

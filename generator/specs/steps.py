@@ -6,7 +6,7 @@ from hera.workflows import Container, Env, FieldEnv, Parameter, RawArtifact, Sec
 from hera.workflows import models as m
 
 from generator.config.models import JobConfig, StepResources
-from generator.specs import names, pod
+from generator.specs import names, pod, spark_k8s
 
 
 def _inputs(*parameter_names: str) -> list[Parameter]:
@@ -109,11 +109,8 @@ def _tables_args(config: JobConfig) -> list[str]:
 
 def _spark_conf(config: JobConfig) -> dict[str, str]:
     conf = dict(config.spark.conf)
-    if config.spark.master.startswith("k8s://"):
-        # Client mode from the step pod: executors run our image in the job's namespace and call back the pod.
-        conf.setdefault("spark.kubernetes.container.image", config.image)
-        conf.setdefault("spark.kubernetes.namespace", config.namespace)
-        conf.setdefault("spark.driver.host", "$(POD_IP)")  # Kubernetes expands $(VAR) from the env below
+    if spark_k8s.is_k8s(config):
+        conf.update(spark_k8s.driver_conf(config))  # the config rejects managed keys, so nothing is overridden
     return dict(sorted(conf.items()))
 
 
@@ -127,8 +124,13 @@ def score(config: JobConfig) -> Container:
         # Multi-line text is safer in the environment than in argv.
         Env(name="MODEL_REQUIREMENTS", value=_input("requirements")),
     ]
-    if config.spark.master.startswith("k8s://"):
-        env.append(FieldEnv(name="POD_IP", field_path="status.podIP"))
+    inputs: list[Parameter | RawArtifact] = [*_inputs(names.DS, *names.FETCHED)]
+    if spark_k8s.is_k8s(config):
+        # Kubernetes expands the $(POD_*) in the Spark settings from these (the driver's identity for Spark).
+        env += [FieldEnv(name=name, field_path=path) for name, path in spark_k8s.POD_IDENTITY.items()]
+        inputs.append(RawArtifact(name="executor-pod-template", path=spark_k8s.EXECUTOR_TEMPLATE_PATH,
+                                  data=spark_k8s.executor_pod_yaml(config)))
+    installs = [] if config.model.install_requirements else ["--no-install-requirements"]
     return _step(
         config,
         names.SCORE,
@@ -140,10 +142,11 @@ def score(config: JobConfig) -> Container:
             *_tables_args(config),
             "--on-empty", config.input.on_empty,
             "--file-io", config.spark.file_io,
+            *installs,
             *_repeat("--spark-conf", spark_conf),
             "--out-dir", names.OUTPUTS_DIR,
         ],  # fmt: skip
-        inputs=_inputs(names.DS, *names.FETCHED),
+        inputs=inputs,
         outputs=_output_files("rows-written"),
         env=env,
         resources=config.resources.score,

@@ -15,6 +15,8 @@ from pathlib import Path
 
 import mlflow
 
+from jobs.score.requirements import REQUIREMENTS_FOLDER
+
 
 @dataclass(frozen=True)
 class ModelBundle:
@@ -43,13 +45,16 @@ def model_key(model_uri: str, model_version: str) -> str:
     return f"{mlflow.get_tracking_uri()}|{model_uri}|{model_version}"
 
 
-def fetch_bundle(model_uri: str, model_version: str, work_dir: Path) -> ModelBundle:
+def fetch_bundle(model_uri: str, model_version: str, work_dir: Path,
+                 requirements_dir: Path | None = None) -> ModelBundle:
     """Downloads the pinned model into `work_dir` and packs it as `model-<unique>.zip` beside the folder.
 
     Args:
         model_uri: pinned `models:/<name>/<version>` or `runs:/<run id>/<path>`.
         model_version: the registered version (part of the cache key).
         work_dir: folder for the download and the archive (created when missing).
+        requirements_dir: packages installed for the model here, packed under REQUIREMENTS_FOLDER for executors
+            that do not share this process's environment (None: nothing to ship).
     """
     name = f"model-{uuid.uuid4().hex[:12]}"
     download_dir = work_dir / "download" / name
@@ -58,12 +63,13 @@ def fetch_bundle(model_uri: str, model_version: str, work_dir: Path) -> ModelBun
     local_dir = work_dir / name
     shutil.move(downloaded, local_dir)
     archive = work_dir / f"{name}.zip"
-    pack_folder(local_dir, archive)
+    pack_folder(local_dir, archive, requirements_dir)
     return ModelBundle(model_key(model_uri, model_version), local_dir, archive)
 
 
-def pack_folder(folder: Path, archive: Path) -> None:
-    """Zips the files under `folder` (paths relative to it) without compression.
+def pack_folder(folder: Path, archive: Path, requirements_dir: Path | None = None) -> None:
+    """Zips the files under `folder` (paths relative to it), and those of `requirements_dir` under
+    REQUIREMENTS_FOLDER, without compression.
 
     Stored, not deflated: model files are mostly pickles and binary weights that compress little, and deflating a
     large model would cost the driver more time than it saves on the loopback or a cluster network.
@@ -72,3 +78,6 @@ def pack_folder(folder: Path, archive: Path) -> None:
         for path in sorted(folder.rglob("*")):
             if path.is_file():
                 packed.write(path, path.relative_to(folder).as_posix())
+        for path in sorted(requirements_dir.rglob("*")) if requirements_dir else []:
+            if path.is_file() and "__pycache__" not in path.parts:
+                packed.write(path, f"{REQUIREMENTS_FOLDER}/{path.relative_to(requirements_dir).as_posix()}")

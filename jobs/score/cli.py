@@ -6,6 +6,7 @@ import logging
 import tempfile
 import time
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import replace
 from pathlib import Path
 
 import click
@@ -28,7 +29,7 @@ from jobs.common.services import wait_for_metastore, wait_for_mlflow
 from jobs.common.timing import timed
 from jobs.score.direct import FILE_IO
 from jobs.score.pipeline import ON_EMPTY, ScoreRequest, prepare_model, score_partition
-from jobs.score.requirements import install_missing, parse_requirements, plan_install
+from jobs.score.requirements import install_missing, parse_requirements, plan_install, refuse_missing
 
 log = logging.getLogger("jobs.score")
 
@@ -40,6 +41,9 @@ log = logging.getLogger("jobs.score")
 @model_lineage_options(required=True)
 @click.option("--requirements", envvar="MODEL_REQUIREMENTS", default="",
               help="Text of the model's requirements.txt (env MODEL_REQUIREMENTS); missing packages are installed.")
+@click.option("--install-requirements/--no-install-requirements", default=True, show_default=True,
+              help="Install the model's missing requirements with pip; with --no-install-requirements a missing "
+                   "one fails the step before scoring (clusters without access to a package index).")
 @table_options("input", "db.table holding the features")
 @id_columns_option
 @table_options("output", "db.table for the scores (created when missing)")
@@ -65,8 +69,8 @@ log = logging.getLogger("jobs.score")
 @retry_seconds_option
 @out_dir_option
 def main(ds: str, model_uri: str, model_name: str, model_version: str, model_run_id: str, requirements: str,
-         input_table: str, input_partition_column: str, id_columns: tuple[str, ...], output_table: str,
-         output_partition_column: str, score_column: str, on_empty: str, spark_master: str,
+         install_requirements: bool, input_table: str, input_partition_column: str, id_columns: tuple[str, ...],
+         output_table: str, output_partition_column: str, score_column: str, on_empty: str, spark_master: str,
          spark_conf: tuple[str, ...], metastore_uri: str, tracking_uri: str | None, arrow_batch_size: int | None,
          model_threads: int, file_io: str, work_dir: Path | None, retry_seconds: float, out_dir: Path) -> None:
     """Score the input partition DS with the pinned model into the output table's DS partition.
@@ -83,8 +87,14 @@ def main(ds: str, model_uri: str, model_name: str, model_version: str, model_run
         file_io=file_io,
     )
     conf = dict(_split_conf(item) for item in spark_conf)
-    installed = install_missing(plan_install(parse_requirements(requirements)), work_dir / "model-deps")
+    plan = plan_install(parse_requirements(requirements))
+    if not install_requirements:
+        refuse_missing(plan)
+    installed = install_missing(plan, work_dir / "model-deps")
     click.echo(f"score: installed {', '.join(installed)}" if installed else "score: no requirement to install")
+    if installed and not spark_master.startswith("local"):
+        # Executors elsewhere share the image, not this pip run: the packages travel inside the model archive.
+        request = replace(request, shipped_requirements=work_dir / "model-deps")
     wait_for_metastore(metastore_uri, retry_seconds)
     wait_for_mlflow(tracking_uri, retry_seconds)
 

@@ -66,6 +66,8 @@ class ScoreRequest:
         min_partitions: repartition the input to at least this many tasks (None: Spark's default parallelism)
             so every core scores even when the partition is one small file.
         work_dir: folder for the downloaded model and its archive (default: a new temp folder).
+        shipped_requirements: packages installed for the model that executors must get inside the model archive
+            (a cluster master: executors do not share the step's environment); None ships none.
         file_io: `auto` (default: the direct Parquet path when the input allows it, see direct.py) or `spark`
             (always Spark's reader and writer).
     """
@@ -86,6 +88,7 @@ class ScoreRequest:
     min_partitions: int | None = None
     work_dir: Path | None = None
     file_io: str = "auto"
+    shipped_requirements: Path | None = None
 
     def __post_init__(self) -> None:
         validate_request(self)
@@ -186,7 +189,7 @@ def prepare_model(request: ScoreRequest, work_dir: Path) -> ModelBundle:
     Needs no Spark session, so the step runs it while the session starts (the model's imports and unpickling
     cost seconds of driver CPU that the JVM start leaves idle).
     """
-    bundle = fetch_bundle(request.model_uri, request.model_version, work_dir)
+    bundle = fetch_bundle(request.model_uri, request.model_version, work_dir, request.shipped_requirements)
     driver_model(bundle)
     return bundle
 
@@ -225,7 +228,7 @@ def score_partition(spark: SparkSession, request: ScoreRequest, bundle: ModelBun
 
     if bundle is None:
         with timed(timings, "model_download"):
-            bundle = fetch_bundle(request.model_uri, request.model_version, work_dir)
+            bundle = fetch_bundle(request.model_uri, request.model_version, work_dir, request.shipped_requirements)
     spark.sparkContext.addArchive(str(bundle.archive))
     with WorkerWarmUp(spark, bundle):
         result = _checked_score(spark, request, bundle, timings)

@@ -26,6 +26,9 @@ log = logging.getLogger(__name__)
 # anywhere but the configured package index.
 _REFUSED_MARKS = ("://", "git+", "file:", "./", "../", "~/", "\\")
 _ARCHIVE_SUFFIXES = (".whl", ".zip", ".tar.gz", ".tgz", ".tar.bz2")
+# Folder inside the model archive holding what install_missing installed, for a cluster master's executors: they
+# run the same image but not this step's pip run, so the packages travel with the model (bundle.py, worker.py).
+REQUIREMENTS_FOLDER = "_installed_requirements"
 
 
 @dataclass(frozen=True)
@@ -93,6 +96,22 @@ def plan_install(requirements: list[Requirement]) -> InstallPlan:
         else:
             plan.satisfied.append(str(requirement))
     return plan
+
+
+def refuse_missing(plan: InstallPlan) -> None:
+    """With run-time installs off: fails, naming every requirement the image lacks, before anything is scored.
+
+    Raises:
+        StepError: when any requirement is missing.
+    """
+    for requirement, installed in plan.mismatched:
+        log.warning("model wants %s but %s is installed; keeping the installed version", requirement, installed)
+    if plan.missing:
+        raise StepError(
+            f"the model needs {', '.join(plan.missing)}, which the image lacks, and run-time installs are off "
+            "(--no-install-requirements; config model.install_requirements: false): add them to the image, or "
+            "allow installs where the cluster can reach the package index"
+        )
 
 
 def install_missing(plan: InstallPlan, target_dir: Path) -> list[str]:

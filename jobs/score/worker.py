@@ -8,6 +8,7 @@ loads the model, for the warm-up job (warmup.py).
 from __future__ import annotations
 
 import os
+import sys
 import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -26,6 +27,7 @@ from jobs.score.direct import (
     read_batches,
 )
 from jobs.score.hive_format import PYARROW_WRITER_OPTIONS
+from jobs.score.requirements import REQUIREMENTS_FOLDER
 from jobs.score.shaping import ScoreColumn, shape_output
 
 # One loaded model per process and pinned model (see bundle.model_key): Spark reuses Python workers across tasks
@@ -49,8 +51,16 @@ def cached_model(key: str, location: str, warn: bool = False):
     if key not in _MODELS:
         import mlflow.pyfunc
 
+        _use_shipped_requirements(location)
         _MODELS[key] = mlflow.pyfunc.load_model(location, suppress_warnings=not warn)
     return _MODELS[key]
+
+
+def _use_shipped_requirements(location: str) -> None:
+    """Makes packages shipped inside the model archive importable, after the environment's own (they never win)."""
+    shipped = os.path.join(location, REQUIREMENTS_FOLDER)
+    if os.path.isdir(shipped) and shipped not in sys.path:
+        sys.path.append(shipped)
 
 
 def make_model_loader(model_key: str, archive_name: str) -> Callable[[Iterator[int]], Iterator[int]]:

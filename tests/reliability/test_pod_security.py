@@ -13,15 +13,26 @@ import yaml
 
 from generator.config.loader import load_jobs
 from generator.specs.render import planned_outputs
+from generator.specs.spark_k8s import EXECUTOR_TEMPLATE_PATH
 
 REPO = Path(__file__).resolve().parents[2]
 CONF_DIRS = [REPO / "conf", REPO / "demo" / "conf"]
 
 
 def _documents(conf_dir: Path, tmp_path: Path) -> list[tuple[str, dict]]:
+    """The Argo documents of a fresh build (the RBAC manifests beside them hold no pods)."""
     outputs = planned_outputs([conf_dir], tmp_path)
     return [(f"{path.name}/{doc['kind']}/{doc['metadata']['name']}", doc)
-            for path, text in sorted(outputs.items()) for doc in yaml.safe_load_all(text)]
+            for path, text in sorted(outputs.items()) if not path.name.endswith(".rbac.yaml")
+            for doc in yaml.safe_load_all(text)]
+
+
+def _executor_pods(spec: dict) -> list[tuple[str, dict]]:
+    """Executor pod templates a k8s:// score step carries (Spark merges them into every executor pod)."""
+    return [(template["name"], yaml.safe_load(artifact["raw"]["data"]))
+            for template in spec.get("templates", [])
+            for artifact in (template.get("inputs") or {}).get("artifacts", [])
+            if artifact.get("path") == EXECUTOR_TEMPLATE_PATH]
 
 
 def _workflow_spec(doc: dict) -> dict:
@@ -39,8 +50,9 @@ def _containers(spec: dict) -> list[tuple[str, dict]]:
 
 @pytest.mark.parametrize("conf_dir", CONF_DIRS, ids=lambda path: str(path.relative_to(REPO)))
 def test_every_generated_container_is_non_root_unprivileged_read_only_and_limited(conf_dir, tmp_path):
-    accounts = {job.config.name: job.config.service_account for job in load_jobs([conf_dir])}
-    checked = 0
+    jobs = load_jobs([conf_dir])
+    accounts = {job.config.name: job.config.service_account for job in jobs}
+    checked = executors_checked = 0
     documents = _documents(conf_dir, tmp_path)
     template_names = {doc["metadata"]["name"] for _, doc in documents if doc["kind"] == "WorkflowTemplate"}
     for where, doc in documents:
@@ -56,8 +68,13 @@ def test_every_generated_container_is_non_root_unprivileged_read_only_and_limite
         assert pod.get("runAsNonRoot") is True and pod.get("runAsUser", 0) != 0, where
         assert spec.get("serviceAccountName") == accounts[job] != "default", where
         assert not spec.get("podSpecPatch"), where
-        for name, container in _containers(spec):
+        executors = [(f"{name} executor pod", executor["spec"]["containers"][0], executor["spec"])
+                     for name, executor in _executor_pods(spec)]
+        executors_checked += len(executors)
+        for name, container, pod_spec in [(name, container, spec) for name, container in _containers(spec)] + executors:
             at = f"{where} template {name}"
+            pod = pod_spec.get("securityContext") or {}
+            assert pod.get("runAsNonRoot") is True and pod.get("runAsUser", 0) != 0, at
             context = container.get("securityContext") or {}
             assert context.get("runAsNonRoot") is True, at
             assert context.get("allowPrivilegeEscalation") is False, at
@@ -72,6 +89,8 @@ def test_every_generated_container_is_non_root_unprivileged_read_only_and_limite
             assert "serviceAccountName" not in template or template["serviceAccountName"] == accounts[job], where
             assert not template.get("podSpecPatch"), where
     assert checked >= 5 * len(accounts)  # at least prepare, fetch-model, score, validate, exit handler per job
+    # Each k8s:// job's score step carries its executor template (in the main template and none elsewhere).
+    assert executors_checked == sum(job.config.spark.master.startswith("k8s://") for job in jobs)
 
 
 def test_no_secret_value_can_sit_in_a_generated_env(tmp_path):

@@ -29,7 +29,7 @@ def invoke(*args: str):
 def test_check_passes_on_the_committed_workflows(project):
     result = invoke("build", "--check")
     assert result.exit_code == 0, result.output
-    assert "2 generated file(s) match" in result.output
+    assert "4 generated file(s) match" in result.output  # 2 workflows files + their RBAC manifests
 
 
 def test_check_fails_listing_drifted_missing_and_orphaned_files(project):
@@ -58,7 +58,8 @@ def test_build_regenerates_after_a_config_change(project):
 def test_build_one_file_into_another_folder(project):
     result = invoke("build", "conf/credit-limit-review.yaml", "--out-dir", "out")
     assert result.exit_code == 0, result.output
-    assert [p.name for p in (project / "out").iterdir()] == ["credit-limit-review.yaml"]
+    written = sorted(p.name for p in (project / "out").iterdir())
+    assert written == ["credit-limit-review.rbac.yaml", "credit-limit-review.yaml"]
 
 
 def test_other_folder_uses_its_own_defaults(project):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import textwrap
+import typing
 from pathlib import Path
 
 import pytest
@@ -190,17 +191,22 @@ def _sections(model, path=()):
     """(key path, model) of every config section, keys spelled as in a file."""
     yield path, model
     for key, name in config_keys(model).items():
-        nested = _model_in(model.model_fields[name].annotation)
+        annotation = model.model_fields[name].annotation
+        nested = _model_in(annotation)
         if nested is not None:
-            yield from _sections(nested, (*path, key))
+            item = (0,) if typing.get_origin(annotation) is list else ()  # a list of sections: its first item
+            yield from _sections(nested, (*path, key, *item))
 
 
 @pytest.mark.parametrize(("path", "model"), list(_sections(JobConfig)), ids=lambda value: str(value))
 def test_an_unknown_key_in_any_section_lists_that_sections_keys(tmp_path, path, model):
     data = yaml.safe_load(JOB)
     node = data
-    for key in path:
-        node = node.setdefault(key, {})
+    for key, following in zip(path, (*path[1:], None)[: len(path)], strict=True):
+        if isinstance(key, int):
+            node = node[key] if len(node) > key else node.append({}) or node[key]
+        else:
+            node = node.setdefault(key, [] if isinstance(following, int) else {})
         if key == "reference":
             node.update({"table": "s.ref"})
         if key == "schedule":
@@ -208,6 +214,6 @@ def test_an_unknown_key_in_any_section_lists_that_sections_keys(tmp_path, path, 
     node["colour"] = 1
     (tmp_path / "prep.sql").write_text("SELECT 1")
     issues = errors_of(write_job(tmp_path, yaml.safe_dump(data)))
-    message = {key: msg for _, key, msg in issues}[".".join((*path, "colour"))]
+    message = {key: msg for _, key, msg in issues}[".".join(map(str, (*path, "colour")))]
     assert message == f"unknown key; allowed: {', '.join(config_keys(model))}"
     assert "_step" not in message

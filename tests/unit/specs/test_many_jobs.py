@@ -15,5 +15,5 @@ JOBS = 500
 def test_500_jobs_build_and_lint_clean(tmp_path, crd_dir):
     write_many_configs(tmp_path / "conf", JOBS)
     outputs = planned_outputs([tmp_path / "conf"], tmp_path / "workflows")
-    assert len(write_outputs(outputs)) == JOBS
+    assert len(write_outputs(outputs)) == 2 * JOBS  # each job: workflows file + RBAC manifest
     assert lint_paths([tmp_path / "workflows"], crd_dir) == []
