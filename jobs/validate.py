@@ -27,6 +27,7 @@ from jobs.common.options import (
     id_columns_option,
     model_lineage_options,
     out_dir_option,
+    reference_options,
     retry_seconds_option,
     score_column_option,
     table_options,
@@ -190,10 +191,7 @@ def log_lineage(report: ValidationReport, experiment: str, tracking_uri: str | N
 @id_columns_option
 @click.option("--max-null-fraction", type=float, default=0.0, show_default=True,
               help="Largest allowed fraction of rows with a NULL score, 0..1.")
-@click.option("--reference-table", default=None, help="db.table with reference scores to compare by id.")
-@click.option("--reference-score-column", default="score", show_default=True, help="Score column of the reference.")
-@click.option("--reference-partition-column", default=None,
-              help="Partition column of the reference table (default: --output-partition-column; '' = none).")
+@reference_options("db.table with reference scores to compare by id")
 @click.option("--tolerance", type=click.FloatRange(0), default=1e-6, show_default=True,
               help="Largest allowed |score - reference score|.")
 @model_lineage_options(required=False)

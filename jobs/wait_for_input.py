@@ -11,7 +11,7 @@ import click
 from jobs.common.errors import ServiceUnavailable, SqlError, StepError
 from jobs.common.hive import HiveClient
 from jobs.common.logs import configure_logging
-from jobs.common.options import hive_options, hive_settings, retry_seconds_option
+from jobs.common.options import ds_option, hive_options, hive_settings, retry_seconds_option
 from jobs.common.params import check_identifier, check_table, parse_date
 
 log = logging.getLogger("jobs.wait_for_input")
@@ -64,7 +64,7 @@ def wait(client: HiveClient, table: str, column: str, ds: str, *, timeout: float
 
 
 @click.command()
-@click.option("--ds", required=True, help="Partition date, YYYY-MM-DD.")
+@ds_option
 @click.option("--table", required=True, help="db.table to wait for.")
 @click.option("--partition-column", required=True, help="Its partition column.")
 @click.option("--timeout", type=click.FloatRange(0), required=True, help="Seconds to wait before failing.")
@@ -76,7 +76,7 @@ def wait(client: HiveClient, table: str, column: str, ds: str, *, timeout: float
 def main(ds: str, table: str, partition_column: str, timeout: float, poll: float, min_rows: int, hive_host: str,
          hive_port: int, hive_auth: str, hive_user: str | None, hive_password: str | None,
          retry_seconds: float) -> None:
-    """Wait until TABLE has partition PARTITION_COLUMN=DS (with at least MIN_ROWS rows); exit 1 on timeout."""
+    """Wait until TABLE has partition PARTITION_COLUMN=DS (with at least MIN_ROWS rows); exit 2 on timeout."""
     configure_logging()
     parse_date(ds)
     check_table(table, "--table")

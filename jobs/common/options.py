@@ -12,6 +12,7 @@ from pathlib import Path
 import click
 
 from contract.values import DATE_RULE, IDENTIFIER_RULE, TABLE_RULE
+from jobs.common.errors import StepError
 from jobs.common.hive import AUTH_MODES, HiveSettings
 
 retry_seconds_option = click.option(
@@ -59,6 +60,38 @@ score_column_option = click.option(
     "--score-column", default="score", show_default=True,
     help=f"Score column name ({IDENTIFIER_RULE}); a k-output model writes <score>_<output> columns.",
 )
+
+
+def reference_options(help_table: str) -> Callable[[Callable], Callable]:
+    """`--reference-table` (optional), `--reference-score-column`, `--reference-partition-column`."""
+    return _stacked([
+        click.option("--reference-table", default=None, help=f"{help_table}: {TABLE_RULE}."),
+        click.option("--reference-score-column", default="score", show_default=True,
+                     help=f"Score column of the reference table: {IDENTIFIER_RULE}."),
+        click.option("--reference-partition-column", default=None,
+                     help="Partition column of the reference table (default: --output-partition-column; '' = none)."),
+    ])
+
+
+# Adds --spark-master, --spark-conf (repeatable KEY=VALUE, see parse_spark_conf) and --metastore-uri to a command.
+spark_options = _stacked([
+    click.option("--spark-master", envvar="SPARK_MASTER", default="local[*]", show_default=True,
+                 help="Spark master (env SPARK_MASTER)."),
+    click.option("--spark-conf", "spark_conf", multiple=True, metavar="KEY=VALUE", help="Extra Spark setting."),
+    click.option("--metastore-uri", envvar="HIVE_METASTORE_URI", required=True,
+                 help="thrift://host:port of the Hive metastore (env HIVE_METASTORE_URI)."),
+])
+
+
+def parse_spark_conf(pairs: tuple[str, ...]) -> dict[str, str]:
+    """The values of `--spark-conf` as a dict; StepError names a pair that is not KEY=VALUE."""
+    conf = {}
+    for pair in pairs:
+        key, sep, value = pair.partition("=")
+        if not sep or not key.strip():
+            raise StepError(f"--spark-conf: {pair!r} must look like KEY=VALUE")
+        conf[key.strip()] = value.strip()
+    return conf
 
 
 def model_lineage_options(required: bool) -> Callable[[Callable], Callable]:

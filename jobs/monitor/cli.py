@@ -11,7 +11,18 @@ import click
 
 from jobs.common.errors import StepError
 from jobs.common.logs import configure_logging
-from jobs.common.options import out_dir_option, retry_seconds_option
+from jobs.common.options import (
+    ds_option,
+    id_columns_option,
+    out_dir_option,
+    parse_spark_conf,
+    reference_options,
+    retry_seconds_option,
+    score_column_option,
+    spark_options,
+    table_options,
+    tracking_uri_option,
+)
 from jobs.common.outputs import write_outputs
 from jobs.common.params import check_identifier, check_table, parse_date
 from jobs.common.services import wait_for_mlflow
@@ -34,15 +45,6 @@ def _line(warn: float | None, fail: float | None) -> Line:
     return Line(warn, fail)
 
 
-def _spark_conf(pairs: tuple[str, ...]) -> dict[str, str]:
-    conf = {}
-    for pair in pairs:
-        key, sep, value = pair.partition("=")
-        if not sep or not key:
-            raise StepError(f"--spark-conf: {pair!r} is not KEY=VALUE")
-        conf[key] = value
-    return conf
-
 
 def outputs(report: DriftReport) -> dict[str, str]:
     """Output parameters: numbers Argo turns into Prometheus gauges (NaN when not measured) and the verdict."""
@@ -64,17 +66,12 @@ def score_column_of(columns: list[str], score_column: str) -> str:
 
 
 @click.command()
-@click.option("--ds", required=True, help="Partition date, YYYY-MM-DD.")
-@click.option("--input-table", required=True, help="db.table that was scored (features).")
-@click.option("--input-partition-column", required=True, help="Partition column of the input table.")
-@click.option("--id-column", "id_columns", multiple=True, required=True, help="Id column (repeatable; not a feature).")
-@click.option("--output-table", required=True, help="db.table holding the scores.")
-@click.option("--output-partition-column", required=True, help="Partition column of the output table.")
-@click.option("--score-column", default="score", show_default=True, help="Score column (or prefix of several).")
-@click.option("--reference-table", default=None, help="db.table with reference scores (PSI against it).")
-@click.option("--reference-score-column", default="score", show_default=True, help="Score column of the reference.")
-@click.option("--reference-partition-column", default=None,
-              help="Partition column of the reference table (default: --output-partition-column; '' = none).")
+@ds_option
+@table_options("input", "db.table that was scored (features)")
+@id_columns_option
+@table_options("output", "db.table holding the scores")
+@score_column_option
+@reference_options("db.table with reference scores (PSI against it)")
 @click.option("--feature", "features", multiple=True,
               help="Input feature to measure (repeatable; default: every numeric column but ids and partition).")
 @click.option("--bins", type=click.IntRange(2, 100), default=10, show_default=True, help="Equal-width bins for PSI.")
@@ -88,13 +85,8 @@ def score_column_of(columns: list[str], score_column: str) -> str:
 @click.option("--history", type=click.IntRange(2, 365), default=30, show_default=True,
               help="Partitions in the PSI-over-time picture.")
 @click.option("--lineage-run-id", required=True, help="MLflow run validate logged for this partition.")
-@click.option("--tracking-uri", envvar="MLFLOW_TRACKING_URI", default=None,
-              help="MLflow server (env MLFLOW_TRACKING_URI).")
-@click.option("--spark-master", envvar="SPARK_MASTER", default="local[*]", show_default=True,
-              help="Spark master (env SPARK_MASTER).")
-@click.option("--spark-conf", "spark_conf", multiple=True, metavar="KEY=VALUE", help="Extra Spark setting.")
-@click.option("--metastore-uri", envvar="HIVE_METASTORE_URI", required=True,
-              help="thrift://host:port of the Hive metastore (env HIVE_METASTORE_URI).")
+@tracking_uri_option
+@spark_options
 @retry_seconds_option
 @out_dir_option
 def main(ds: str, input_table: str, input_partition_column: str, id_columns: tuple[str, ...], output_table: str,
@@ -104,7 +96,7 @@ def main(ds: str, input_table: str, input_partition_column: str, id_columns: tup
          row_change_warn: float | None, row_change_fail: float | None, history: int, lineage_run_id: str,
          tracking_uri: str | None, spark_master: str, spark_conf: tuple[str, ...], metastore_uri: str,
          retry_seconds: float, out_dir: Path) -> None:
-    """Measure drift of partition DS, log it with pictures to its lineage run; exit 1 over a fail line."""
+    """Measure drift of partition DS, log it with pictures to its lineage run; exit 2 over a fail line."""
     configure_logging()
     parse_date(ds)
     for option, table in (("--input-table", input_table), ("--output-table", output_table)):
@@ -128,7 +120,7 @@ def main(ds: str, input_table: str, input_partition_column: str, id_columns: tup
         score_psi=_line(score_psi_warn, score_psi_fail), feature_psi=_line(feature_psi_warn, feature_psi_fail),
         row_change=_line(row_change_warn, row_change_fail),
     )
-    conf = _spark_conf(spark_conf)
+    conf = parse_spark_conf(spark_conf)
     wait_for_mlflow(tracking_uri, retry_seconds)
 
     # Heavy imports after the cheap checks: a bad option fails in a second, not after a JVM start.

@@ -12,15 +12,16 @@ from pathlib import Path
 import click
 
 from contract.values import MODEL_URI_FORMS
-from jobs.common.errors import StepError
 from jobs.common.logs import configure_logging
 from jobs.common.options import (
     ds_option,
     id_columns_option,
     model_lineage_options,
     out_dir_option,
+    parse_spark_conf,
     retry_seconds_option,
     score_column_option,
+    spark_options,
     table_options,
     tracking_uri_option,
 )
@@ -50,11 +51,7 @@ log = logging.getLogger("jobs.score")
 @score_column_option
 @click.option("--on-empty", type=click.Choice(ON_EMPTY), default="fail", show_default=True,
               help="Empty input partition: fail (nothing written) or skip (exit 0, nothing written).")
-@click.option("--spark-master", envvar="SPARK_MASTER", default="local[*]", show_default=True,
-              help="Spark master (env SPARK_MASTER).")
-@click.option("--spark-conf", "spark_conf", multiple=True, metavar="KEY=VALUE", help="Extra Spark setting.")
-@click.option("--metastore-uri", envvar="HIVE_METASTORE_URI", required=True,
-              help="thrift://host:port of the Hive metastore (env HIVE_METASTORE_URI).")
+@spark_options
 @tracking_uri_option
 @click.option("--arrow-batch-size", type=click.IntRange(1), default=None,
               help="Rows per Arrow batch handed to the model (default: about 6 MiB of features per batch, "
@@ -86,7 +83,7 @@ def main(ds: str, model_uri: str, model_name: str, model_version: str, model_run
         score_column=score_column, on_empty=on_empty, arrow_batch_size=arrow_batch_size, work_dir=work_dir,
         file_io=file_io,
     )
-    conf = dict(_split_conf(item) for item in spark_conf)
+    conf = parse_spark_conf(spark_conf)
     plan = plan_install(parse_requirements(requirements))
     if not install_requirements:
         refuse_missing(plan)
@@ -127,9 +124,3 @@ def main(ds: str, model_uri: str, model_name: str, model_version: str, model_run
                    f"({', '.join(result.score_columns)}) in {time.monotonic() - started:.1f}s, "
                    f"file io {result.file_io} [{phases}]")
 
-
-def _split_conf(item: str) -> tuple[str, str]:
-    key, sep, value = item.partition("=")
-    if not sep or not key.strip():
-        raise StepError(f"--spark-conf: {item!r} must look like KEY=VALUE")
-    return key.strip(), value.strip()
