@@ -22,6 +22,7 @@ import yaml
 from demo.model import RegisteredModel
 from generator.config.loader import deep_merge
 from generator.localstack.processes import free_port
+from tests.e2e.relay import relay_both_ways
 from tests.integration.helpers import REPO_ROOT, read_frame
 
 PIPELINE_REQUIREMENTS = "scikit-learn\nmlflow>=3\n"
@@ -134,22 +135,7 @@ class DelayedForwarder:
                 continue
             upstream = socket.create_connection(("127.0.0.1", self.target))
             self._sockets += [client, upstream]
-            for source, sink in ((client, upstream), (upstream, client)):
-                threading.Thread(target=self._pump, args=(source, sink), daemon=True).start()
-
-    @staticmethod
-    def _pump(source: socket.socket, sink: socket.socket) -> None:
-        try:
-            while chunk := source.recv(65536):
-                sink.sendall(chunk)
-        except OSError:
-            pass
-        finally:
-            for sock in (source, sink):
-                try:
-                    sock.shutdown(socket.SHUT_RDWR)
-                except OSError:
-                    pass
+            relay_both_ways(client, upstream)
 
 
 def files_holding(folders: list[Path], values: list[str], max_bytes: int = 512 * 2**20) -> list[tuple[str, str]]:
