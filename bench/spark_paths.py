@@ -116,6 +116,8 @@ def run_spark_udf(spark: SparkSession, predict, ds: str, table: str = "bench.sco
 
 def read_scores(spark: SparkSession, table: str, ds: str):
     """(ids, scores) of partition `ds` of `table` as numpy arrays, for the score check (Arrow transfer)."""
+    # Another path's session may have rewritten the table since this session last listed its files.
+    spark.catalog.refreshTable(table)
     frame = spark.table(table).where(F.col(PARTITION_COLUMN) == ds).select(data.ID_COLUMN, "score").toPandas()
     return frame[data.ID_COLUMN].to_numpy(), frame["score"].to_numpy(dtype="float64")
 
