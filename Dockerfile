@@ -55,7 +55,9 @@ ENV SPARK_CDS_ARCHIVE=/opt/argo-batch-scoring/spark-driver.jsa
 RUN groupadd --gid 10001 scoring \
  && useradd --uid 10001 --gid 10001 --home-dir /tmp --no-create-home --shell /usr/sbin/nologin scoring
 USER 10001:10001
-ENV HOME=/tmp
+# GIT_PYTHON_REFRESH: MLflow's git lookup warns at length in every step's log when the image has no git (it has none).
+ENV HOME=/tmp \
+    GIT_PYTHON_REFRESH=quiet
 WORKDIR /tmp
 
 # Spark's Kubernetes backend starts executor pods from this image with only the argument `executor`, and `master`

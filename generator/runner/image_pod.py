@@ -24,12 +24,18 @@ from pathlib import Path
 from generator.image.podman import NETWORK_OPTIONS, ULIMIT_OPTIONS, podman
 from generator.runner.context import RunContext, now
 from generator.runner.in_image import InImage
-from generator.runner.pod import apply_outcome, collect_output_parameters, pod_fields, report_failure_tail, step_timeout
+from generator.runner.pod import (
+    apply_outcome,
+    collect_output_parameters,
+    pod_fields,
+    report_failure_tail,
+    resolve_pod_template,
+    step_timeout,
+)
 from generator.runner.pod_rules import resource_options, security_options
 from generator.runner.process import run_process
 from generator.runner.results import NodeResult
 from generator.runner.secrets import container_env
-from generator.runner.substitution import substitute_tree
 
 SCRIPT_PATH = "/argo/staging/script"
 
@@ -103,10 +109,7 @@ def run_pod_in_image(ctx: RunContext, settings: InImage, template: dict, kind: s
     """Run one container/script template as a container of the image and collect its outputs into `node`."""
     folder = ctx.node_folder(node)
     node.folder = folder
-    output_parameters = (template.get("outputs") or {}).get("parameters") or []
-    variables = {**variables, **{f"outputs.parameters.{p['name']}.path": p["valueFrom"]["path"]
-                                 for p in output_parameters}}
-    resolved = substitute_tree(template, variables)
+    resolved = resolve_pod_template(template, variables)
     container = resolved[kind]
     pod_context = resolved.get("securityContext") or ctx.workflow.spec.get("securityContext") or {}
     layout = VolumeLayout(folder, container.get("volumeMounts") or [], pod_context.get("fsGroup"))

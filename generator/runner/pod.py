@@ -66,16 +66,21 @@ def pod_fields(ctx: RunContext, node: NodeResult) -> dict[str, str]:
             "spec.serviceAccountName": ctx.globals["workflow.serviceAccountName"]}
 
 
+def resolve_pod_template(template: dict, variables: dict[str, str]) -> dict:
+    """The template with its `{{...}}` resolved as the pod sees them, outputs' own `.path` variables included."""
+    output_parameters = (template.get("outputs") or {}).get("parameters") or []
+    variables = {**variables, **{f"outputs.parameters.{p['name']}.path": p["valueFrom"]["path"]
+                                 for p in output_parameters}}
+    # Template metrics have no local effect, and Argo resolves them after the step (they may read its outputs).
+    return substitute_tree({key: value for key, value in template.items() if key != "metrics"}, variables)
+
+
 def run_pod(ctx: RunContext, template: dict, kind: str, variables: dict[str, str], artifacts: dict[str, str],
             node: NodeResult) -> None:
     """Run one container/script template to completion and collect its outputs into `node`."""
     folder = ctx.node_folder(node)
     node.folder = folder
-    output_parameters = (template.get("outputs") or {}).get("parameters") or []
-    variables = {**variables, **{f"outputs.parameters.{p['name']}.path": p["valueFrom"]["path"]
-                                 for p in output_parameters}}
-    # Template metrics have no local effect, and Argo resolves them after the step (they may read its outputs).
-    resolved = substitute_tree({key: value for key, value in template.items() if key != "metrics"}, variables)
+    resolved = resolve_pod_template(template, variables)
     output_parameters = (resolved.get("outputs") or {}).get("parameters") or []
     container = resolved[kind]
     mapper = PathMapper(folder / "root", _declared_paths(resolved, container))

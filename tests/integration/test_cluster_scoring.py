@@ -49,9 +49,11 @@ def test_cluster_scoring_writes_the_same_scores_as_local_mode(pyfunc_model, canc
         scored = run_step("score", args, dict(step_env, PYSPARK_PYTHON=sys.executable))
         assert scored.returncode == 0, scored.stderr
         assert "file io direct" in scored.stdout
-        # Both workers really ran executors of this application (one folder per executor under work/app-*/).
-        executors = sorted((tmp_path / "spark-cluster" / "work").glob("app-*/*/stderr"))
-        assert len(executors) == 2, executors
+        # Both workers really ran executors of this application: each worker's own log says it launched one (on a
+        # loaded machine the master may relaunch a lost executor, so executor folders alone can number more).
+        for index in range(2):
+            log = (tmp_path / "spark-cluster" / "logs" / f"worker-{index}.log").read_text()
+            assert "Asked to launch executor app-" in log, f"worker-{index} ran no executor"
 
     rows = len(cancer_frame)
     assert (tmp_path / "local-step" / "outputs" / "rows-written").read_text() == str(rows)
