@@ -53,7 +53,7 @@ def test_demo_job_in_image_scores_equal_model_predict_and_rerun_replaces(
     assert first_run.returncode == 0, first_run.stdout[-5000:] + first_run.stderr[-3000:]
     # Every step ran as a container of the image, with the pod's user and a read-only root.
     commands = [path.read_text() for path in (tmp_path / "first").glob("nodes/*/podman-run.txt")]
-    assert len(commands) == 5  # prepare, fetch-model, score, validate, on-exit
+    assert len(commands) == 7  # wait-for-input, prepare, fetch-model, score, validate, monitor, on-exit
     assert all(project_image in line and "--read-only" in line and "--user 10001:10001" in line for line in commands)
 
     first = partition(hive_cursor, ds)
