@@ -161,7 +161,10 @@ class LocalStack:
         return is_alive(record.pid, str(self.run_dir))
 
     def _prepare_dirs(self) -> None:
-        for sub in ("logs", "tmp", "tmp/spark-local", "warehouse", "artifacts", "thrift", "conf"):
+        # tmp/hive-resources exists before the Thrift server starts: each new session runs Hive's "mkdirs unless it
+        # exists" on it, and two sessions opening at once (a retro's parallel lanes) raced to "Couldn't create
+        # directory" and failed a step.
+        for sub in ("logs", "tmp", "tmp/spark-local", "tmp/hive-resources", "warehouse", "artifacts", "thrift", "conf"):
             (self.run_dir / sub).mkdir(parents=True, exist_ok=True)
         warehouse = self.run_dir / "warehouse"
         write_hive_site(self.run_dir / "conf", metastore_properties(self.run_dir, warehouse))
