@@ -112,7 +112,7 @@ def ensure_model(tracking_uri: str) -> str:
 
 
 def lint(workflow_file: Path) -> None:
-    from generator.lint import lint_paths
+    from generator.argo.lint import lint_paths
 
     crd_dir = Path(os.environ["ARGO_CRD_DIR"]) if "ARGO_CRD_DIR" in os.environ else CRD_DIR
     findings = lint_paths([workflow_file], crd_dir if crd_dir.is_dir() else None)
@@ -126,7 +126,7 @@ def lint(workflow_file: Path) -> None:
 def run(workflow_file: Path, ds: str, run_dir: Path, env: dict[str, str]):
     import yaml
 
-    from generator.runner import run_workflow
+    from generator.argo.runner import run_workflow
 
     documents = list(yaml.safe_load_all(workflow_file.read_text()))
     return run_workflow(

@@ -1,1 +1,4 @@
-"""One module per CLI command; each is a thin wrapper over a library function."""
+"""One module per `generate-workflow` command; each is a thin click wrapper over a library function.
+
+The only place that imports across the generator's packages (config, specs, argo, localstack, history).
+"""

@@ -7,10 +7,11 @@ from pathlib import Path
 import click
 import yaml
 
+from generator.argo.core.documents import WORKFLOW_KINDS
+from generator.argo.runner import load_documents, run_workflow
+from generator.argo.runner.in_image import in_image
+from generator.argo.runner.support_text import support_help
 from generator.errors import UserError
-from generator.runner import load_documents, run_workflow
-from generator.runner.documents import RUNNABLE_KINDS
-from generator.runner.in_image import in_image
 
 HELP = """Run a generated workflow locally, the way Argo would run it (no Kubernetes needed).
 
@@ -32,17 +33,10 @@ Examples:
       --scheduled-time 2024-03-31T03:00:00+03:00
 
 \b
-Implemented: dag (dependencies, depends with .Succeeded/.Failed/.Errored/.Skipped/.Omitted/
-.AnySucceeded/.AllFailed, failFast, continueOn), steps, when, withItems/withParam/withSequence,
-parallelism (workflow and template), retryStrategy (limit, retryPolicy Always/OnFailure/OnError,
-backoff; see --backoff-scale), activeDeadlineSeconds (step process killed), inputs with defaults,
-inline raw input artifacts, output parameters (valueFrom.path with default; dag/steps
-valueFrom.parameter), onExit with workflow.status/failures, synchronization mutexes, env with
-secretKeyRef, script templates, `{{= expr }}` with sprig dates (toDate, dateModify, date, dateInZone).
-Anything else Argo offers (resource, suspend, http, plugin, containerSet, data templates, sidecars,
-daemon, memoize, hooks, semaphores, non-raw artifacts, output artifacts) is refused before anything runs,
-naming the feature and where it is. Accepted with no local effect: image, resources, securityContext,
-serviceAccountName, podGC, ttlStrategy, metrics, labels, nodeSelector, tolerations, affinity.
+Checks before anything runs, in this order: the linter's rules over every document given (as
+`generate-workflow lint`, with Argo's CRD schemas when --crd-dir or ARGO_CRD_DIR names them); then
+what run-local implements, from the table printed under SUPPORT below; then the Secret stand-ins and
+that the loopback services the steps' env names are listening.
 
 \b
 Each step runs as a local process in the project's own environment (the image is ignored):
@@ -74,6 +68,9 @@ step over its memory limit ends OOMKilled) and activeDeadlineSeconds; the host n
 warehouse folder (from --run-dir) at its own path, the only host folder a step sees. Any pod field
 it cannot honour is refused before anything runs, naming the field. Podman settings:
 generator/image/podman.py.
+
+SUPPORT (written from the tables the checks use):
+
 """
 
 
@@ -90,7 +87,7 @@ def _pairs(values: tuple[str, ...], option: str) -> dict[str, str]:
 def _documents(source: Path) -> list[dict]:
     """The workflow documents of a workflows file, or those the generator renders from a job config."""
     documents = load_documents(source)
-    if any(isinstance(doc, dict) and doc.get("kind") in RUNNABLE_KINDS for doc in documents):
+    if any(isinstance(doc, dict) and doc.get("kind") in WORKFLOW_KINDS for doc in documents):
         return documents
     try:
         from generator.specs import render_job  # lazy: only a job config needs the generator
@@ -103,7 +100,7 @@ def _documents(source: Path) -> list[dict]:
         raise UserError(f"{source}: the rendered workflow is not valid YAML: {error}") from error
 
 
-@click.command("run-local", help=HELP)
+@click.command("run-local", help=HELP + support_help())
 @click.argument("source", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("--template", "template_name", metavar="NAME",
               help="metadata.name (or generateName) or KIND/NAME of the document to run "
@@ -128,13 +125,15 @@ def _documents(source: Path) -> list[dict]:
 @click.option("--run-dir", "stack_run_dir", type=click.Path(file_okay=False, path_type=Path),
               default=Path(".run/stack"), show_default=True,
               help="With --in-image: the local stack's run dir (as `stack --run-dir`); its warehouse is mounted.")
+@click.option("--crd-dir", type=click.Path(path_type=Path, file_okay=False), envvar="ARGO_CRD_DIR", show_envvar=True,
+              help="Argo's CRD files for the lint pre-check's schema stage, as `lint --crd-dir`.")
 def run_local(source: Path, template_name: str | None, parameters: tuple[str, ...], env: tuple[str, ...],
               work_dir: Path | None, lock_dir: Path, backoff_scale: float, scheduled_time: str | None,
-              quiet_logs: bool, image: str | None, stack_run_dir: Path) -> None:
+              quiet_logs: bool, image: str | None, stack_run_dir: Path, crd_dir: Path | None) -> None:
     result = run_workflow(
         _documents(source), template_name=template_name, parameters=_pairs(parameters, "-p/--parameter"),
         env_overrides=_pairs(env, "-e/--env"), work_dir=work_dir, lock_dir=lock_dir,
         backoff_scale=backoff_scale, echo=click.echo, stream_logs=not quiet_logs, source=str(source),
-        scheduled_time=scheduled_time, in_image=in_image(image, stack_run_dir) if image else None)
+        scheduled_time=scheduled_time, in_image=in_image(image, stack_run_dir) if image else None, crd_dir=crd_dir)
     if not result.succeeded:
         raise SystemExit(1)

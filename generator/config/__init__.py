@@ -1,4 +1,8 @@
-"""Job configuration: typed models, YAML loading with defaults merge, validation with file + key errors."""
+"""Job configuration: typed models, YAML loading with defaults merge, validation with file + key errors.
+
+Imports `contract` (the value rules shared with the steps), pydantic, yaml and `generator.errors`, nothing else.
+"""
+
 
 from generator.config.loader import load_job, load_jobs
 from generator.config.models import JobConfig

@@ -1,4 +1,8 @@
-"""Local stack: Hive metastore, Spark Thrift Server (HiveServer2) and MLflow server on loopback, no Docker."""
+"""Local stack: Hive metastore, Spark Thrift Server (HiveServer2) and MLflow server on loopback, no Docker.
+
+Imports nothing else of the generator but `errors`.
+"""
+
 
 from generator.localstack.endpoints import StackEndpoints, StackPorts
 from generator.localstack.stack import LocalStack, ServiceStatus, StackError

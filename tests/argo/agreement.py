@@ -12,7 +12,7 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
-from generator.lint import lint_files
+from generator.argo.lint import lint_files
 from tests.argo.corpus import CASES, Case
 from tests.argo.validator import BINARY, REPO_ROOT, run_validator
 

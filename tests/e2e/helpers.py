@@ -6,7 +6,7 @@ from pathlib import Path
 
 import yaml
 
-from generator.runner import run_workflow
+from generator.argo.runner import run_workflow
 
 OUTPUT_TABLE = "demo_scores.cancer_risk_daily"
 

@@ -14,7 +14,7 @@ import pytest
 import yaml
 
 from contract import exit_codes
-from generator.runner import load_documents, run_workflow
+from generator.argo.runner import load_documents, run_workflow
 from tests.e2e.conftest import DATES, JOB, build_workflows
 from tests.e2e.helpers import run
 from tests.e2e.relay import GatedRelay

@@ -23,9 +23,10 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from generator.argo.core.kube_rbac import allows
 from generator.config import load_job
 from generator.specs import spark_k8s
-from generator.specs.rbac import SPARK_DRIVER_RULES, allows
+from generator.specs.rbac import SPARK_DRIVER_RULES
 from jobs.score.requirements import REQUIREMENTS_FOLDER
 from tests.integration.conftest import INPUT_DS
 from tests.integration.helpers import read_frame, run_step

@@ -7,8 +7,8 @@ import subprocess
 import threading
 from pathlib import Path
 
+from generator.argo.runner.pod_rules import memory_bytes
 from generator.image.podman import NETWORK_OPTIONS, ULIMIT_OPTIONS, podman
-from generator.runner.pod_rules import memory_bytes
 from tests.k8s_standin.store import Obj, Store
 
 # The project's podman settings (generator/image/podman.py says why each is needed here). Every container shares

@@ -11,8 +11,8 @@ import pytest
 import yaml
 
 from demo.data import day_frame
-from generator.runner import run_workflow
-from generator.runner.in_image import in_image
+from generator.argo.runner import run_workflow
+from generator.argo.runner.in_image import in_image
 from tests.e2e.conftest import JOB
 from tests.e2e.helpers import partition
 from tests.e2e.test_pipeline import expected_scores

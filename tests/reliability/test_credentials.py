@@ -21,8 +21,8 @@ from pathlib import Path
 
 import pytest
 
+from generator.argo.runner import NodePhase, RunResult, load_documents, run_workflow, secret_variable
 from generator.localstack.processes import free_port, log_tail, port_accepts, spawn, stop
-from generator.runner import NodePhase, RunResult, load_documents, run_workflow, secret_variable
 from generator.specs.render import planned_outputs, write_outputs
 from tests.integration.helpers import REPO_ROOT, output_files
 from tests.reliability.helpers import DEMO_JOB, files_holding, files_under, write_demo_conf

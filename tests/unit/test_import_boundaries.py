@@ -1,5 +1,6 @@
-"""The generator never imports the step libraries, the steps never import hera (ARCHITECTURE.md §1), and the
-steps' shared pieces (jobs.common) import no step (jobs/common/__init__.py)."""
+"""The import rules each package's `__init__` states: the generator never imports the step libraries, the steps
+never import hera (ARCHITECTURE.md §1), jobs.common imports no step, and the Argo core imports neither the builders
+nor the tools built on it."""
 
 from __future__ import annotations
 
@@ -55,3 +56,27 @@ def test_jobs_common_imports_no_step():
     assert "jobs.common.options" in modules  # the probe really imported the package
     steps = {name for name in modules if name.startswith("jobs.") and not name.startswith("jobs.common")}
     assert not steps, f"jobs.common imports step modules: {sorted(steps)}"
+
+
+def test_argo_core_imports_neither_the_builders_nor_the_linter_nor_the_runner():
+    modules = imported_modules("generator.argo.core")
+    assert "generator.argo.core.catalog" in modules  # the probe really imported the package
+    parents = {"generator", "generator.argo"}
+    outside = {name for name in modules if name.startswith("generator.") and name not in parents
+               and not name.startswith(("generator.argo.core", "generator.errors"))}
+    assert not outside, f"the Argo core imports beyond itself: {sorted(outside)}"
+    assert not {name.split(".")[0] for name in modules} & {"hera", "click"}
+
+
+def test_linter_imports_neither_the_runner_nor_the_builders():
+    modules = imported_modules("generator.argo.lint")
+    assert "generator.argo.lint.runner" in modules
+    assert not {name for name in modules if name.startswith(("generator.argo.runner", "generator.specs",
+                                                              "generator.config", "generator.commands"))}
+
+
+def test_runner_imports_no_builders_and_the_stack_only_for_in_image_mode():
+    modules = imported_modules("generator.argo.runner")
+    assert "generator.argo.runner.api" in modules
+    assert not {name for name in modules if name.startswith(("generator.specs", "generator.config",
+                                                              "generator.commands"))}

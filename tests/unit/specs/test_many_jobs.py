@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from bench.many_jobs import write_many_configs
-from generator.lint import lint_paths
+from generator.argo.lint import lint_paths
 from generator.specs.render import planned_outputs, write_outputs
 
 JOBS = 500

@@ -1,0 +1,29 @@
+"""run-local's first check: the linter's rules over the documents, so nothing runs that Argo would refuse."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from generator.argo.lint import Finding, lint_documents
+from generator.errors import UserError
+
+
+class InvalidWorkflowError(UserError):
+    """The documents break rules Argo enforces (the findings `generate-workflow lint` prints)."""
+
+    def __init__(self, findings: list[Finding]):
+        self.findings = findings
+        lines = [f"the workflow breaks {len(findings)} rule(s) Argo enforces (nothing was run; "
+                 "`generate-workflow lint` reports the same):"] + [f"  {finding}" for finding in findings]
+        super().__init__("\n".join(lines))
+
+
+def check_argo_rules(documents: list[dict], source: str, crd_dir: Path | None) -> None:
+    """Lint the documents as `generate-workflow lint` would, with Argo's CRDs when a folder of them is given.
+
+    Raises:
+        InvalidWorkflowError: Any finding.
+    """
+    findings = lint_documents(documents, source, crd_dir)
+    if findings:
+        raise InvalidWorkflowError(findings)
