@@ -2,9 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 import click
+
+
+def listed(header: str, items: Iterable[object]) -> str:
+    """A message that names every problem at once: the header, then one indented line per item."""
+    return "\n".join([header, *(f"  {item}" for item in items)])
 
 
 @dataclass(frozen=True)
@@ -25,8 +31,7 @@ class ConfigError(click.ClickException):
     def __init__(self, issues: list[ConfigIssue]):
         self.issues = issues
         plural = "s" if len(issues) != 1 else ""
-        lines = [f"{len(issues)} config error{plural}:"] + [f"  {issue}" for issue in issues]
-        super().__init__("\n".join(lines))
+        super().__init__(listed(f"{len(issues)} config error{plural}:", issues))
 
 
 class UserError(click.ClickException):

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from generator.errors import UserError
+from generator.errors import UserError, listed
 from generator.specs.render import find_drift, planned_outputs, write_outputs
 
 
@@ -41,11 +41,9 @@ def build(paths: tuple[Path, ...], out_dir: Path, check: bool) -> None:
     if check:
         drift = find_drift(outputs, sources, out_dir)
         if drift:
-            lines = [f"  {item.path}: {item.reason}" for item in drift]
-            raise UserError(
-                f"{len(drift)} generated file(s) out of date with the configs:\n" + "\n".join(lines) +
-                "\nRun `generate-workflow build` and commit the result."
-            )
+            lines = [f"{item.path}: {item.reason}" for item in drift]
+            raise UserError(listed(f"{len(drift)} generated file(s) out of date with the configs:", lines)
+                            + "\nRun `generate-workflow build` and commit the result.")
         click.echo(f"ok: {len(outputs)} generated file(s) match their configs")
         return
     written = write_outputs(outputs)

@@ -27,7 +27,7 @@ from generator.argo.runner.results import NodePhase, NodeResult, NodeType, RunRe
 from generator.argo.runner.service_check import check_loopback_services
 from generator.argo.runner.substitution import UnresolvedVariableError, render_value, substitute
 from generator.argo.runner.support import check_supported
-from generator.errors import UserError
+from generator.errors import UserError, listed
 
 DEFAULT_RUNS_DIR = Path(".run/runs")
 DEFAULT_LOCK_DIR = Path(".run/locks")
@@ -79,7 +79,7 @@ def _resolve_parameters(workflow: RunnableWorkflow, given: Mapping[str, str],
             problems.append(f"parameter {name!r}: value {value!r} is not one of {', '.join(allowed)}")
         values[name] = value
     if problems:
-        raise UserError("cannot start the workflow:\n" + "\n".join(f"  {problem}" for problem in problems))
+        raise UserError(listed("cannot start the workflow:", problems))
     return values
 
 

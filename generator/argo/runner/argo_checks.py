@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from generator.argo.lint import Finding, lint_documents
-from generator.errors import UserError
+from generator.errors import UserError, listed
 
 
 class InvalidWorkflowError(UserError):
@@ -13,9 +13,8 @@ class InvalidWorkflowError(UserError):
 
     def __init__(self, findings: list[Finding]):
         self.findings = findings
-        lines = [f"the workflow breaks {len(findings)} rule(s) Argo enforces (nothing was run; "
-                 "`generate-workflow lint` reports the same):"] + [f"  {finding}" for finding in findings]
-        super().__init__("\n".join(lines))
+        super().__init__(listed(f"the workflow breaks {len(findings)} rule(s) Argo enforces (nothing was run; "
+                                "`generate-workflow lint` reports the same):", findings))
 
 
 def check_argo_rules(documents: list[dict], source: str, crd_dir: Path | None) -> None:

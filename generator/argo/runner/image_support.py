@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from generator.argo.runner.documents import RunnableWorkflow
 from generator.argo.runner.in_image import InImage
 from generator.argo.runner.pod_rules import NOT_HONOURED, resource_problems, security_problems
-from generator.argo.runner.support import Finding, UnsupportedFeatureError
+from generator.argo.runner.support import Unsupported, UnsupportedFeatureError
 
 EMPTY_DIR_FIELDS: set[str] = set()  # medium: Memory and sizeLimit are not reproduced locally
 
@@ -24,33 +24,33 @@ def _mounted(path: str, mounts: list[dict]) -> bool:
                for mount in mounts)
 
 
-def image_findings(workflow: RunnableWorkflow, settings: InImage) -> list[Finding]:
+def image_findings(workflow: RunnableWorkflow, settings: InImage) -> list[Unsupported]:
     """What in `workflow` run-local --in-image cannot honour, each naming its field."""
     spec = workflow.spec
     where_spec = f"{workflow.kind} {workflow.name} spec"
-    findings = [Finding(f"{where_spec}.{key}", f"{what} cannot be honoured by run-local --in-image")
+    findings = [Unsupported(f"{where_spec}.{key}", f"{what} cannot be honoured by run-local --in-image")
                 for key, what in NOT_HONOURED["spec"].items() if key in spec]
     for index, volume in enumerate(spec.get("volumes") or []):
         extra = sorted(set(volume.get("emptyDir") or {}) - EMPTY_DIR_FIELDS)
         if extra:
-            findings.append(Finding(f"{where_spec}.volumes[{index}].emptyDir",
+            findings.append(Unsupported(f"{where_spec}.volumes[{index}].emptyDir",
                                     f"{', '.join(extra)} cannot be honoured by run-local --in-image"))
     for template, where in _pod_templates(workflow):
         kind = "container" if "container" in template else "script"
         container = template[kind]
-        findings += [Finding(f"{where}.{key}", f"{what} cannot be honoured by run-local --in-image")
+        findings += [Unsupported(f"{where}.{key}", f"{what} cannot be honoured by run-local --in-image")
                      for key, what in NOT_HONOURED["template"].items() if key in template]
-        findings += [Finding(f"{where}.{kind}.{key}", f"{what} cannot be honoured by run-local --in-image")
+        findings += [Unsupported(f"{where}.{kind}.{key}", f"{what} cannot be honoured by run-local --in-image")
                      for key, what in NOT_HONOURED["container"].items() if key in container]
         pod_context = template.get("securityContext") or spec.get("securityContext") or {}
         problems = security_problems(pod_context, container.get("securityContext") or {}, settings.user)
         problems += resource_problems(container.get("resources") or {})
-        findings += [Finding(f"{where}.{field.format(container=kind)}", problem) for field, problem in problems]
+        findings += [Unsupported(f"{where}.{field.format(container=kind)}", problem) for field, problem in problems]
         mounts = container.get("volumeMounts") or []
         for index, parameter in enumerate((template.get("outputs") or {}).get("parameters") or []):
             path = (parameter.get("valueFrom") or {}).get("path", "")
             if path and not _mounted(path, mounts):
-                findings.append(Finding(f"{where}.outputs.parameters[{index}].valueFrom.path",
+                findings.append(Unsupported(f"{where}.outputs.parameters[{index}].valueFrom.path",
                                         f"{path} is on the container's own filesystem; run-local --in-image "
                                         "reads output parameters from the step's volumes only"))
     return findings

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from urllib.parse import urlparse
 
 from generator.argo.runner.documents import RunnableWorkflow
-from generator.errors import UserError
+from generator.errors import UserError, listed
 
 LOOPBACK_HOSTS = frozenset({"127.0.0.1", "localhost", "::1"})
 PROBE_TIMEOUT_SECONDS = 1.0
@@ -90,6 +90,6 @@ def check_loopback_services(workflow: RunnableWorkflow, env_overrides: Mapping[s
     """
     down = [address for address in loopback_services(workflow, env_overrides) if not _listening(address)]
     if down:
-        lines = [f"  {address.title} at {address.host}:{address.port}: nothing listens there" for address in down]
-        raise UserError("services the steps need are not running (nothing was run):\n" + "\n".join(lines)
+        lines = [f"{address.title} at {address.host}:{address.port}: nothing listens there" for address in down]
+        raise UserError(listed("services the steps need are not running (nothing was run):", lines)
                         + f"\n{START_HINT}")

@@ -15,7 +15,7 @@ from generator.argo.runner.documents import RunnableWorkflow, TemplateScope
 from generator.argo.runner.expressions import FUNCTIONS, ExpressionError, called_functions
 from generator.argo.runner.retry_rules import RETRY_POLICIES, effective_policy
 from generator.argo.runner.secrets import FIELD_PATHS, secret_variable
-from generator.errors import UserError
+from generator.errors import UserError, listed
 
 NO_LOCAL_EFFECT = {
     "spec": {"serviceAccountName", "automountServiceAccountToken", "securityContext", "podGC", "ttlStrategy",
@@ -70,7 +70,7 @@ HINTS = {
 
 
 @dataclass
-class Finding:
+class Unsupported:
     """One unsupported feature: where it is and what it is."""
 
     where: str
@@ -83,22 +83,21 @@ class Finding:
 class UnsupportedFeatureError(UserError):
     """The workflow uses Argo features the local runner does not implement."""
 
-    def __init__(self, findings: list[Finding]):
+    def __init__(self, findings: list[Unsupported]):
         self.findings = findings
-        lines = [f"run-local does not implement {len(findings)} feature(s) this workflow uses "
-                 "(nothing was run):"] + [f"  {finding}" for finding in findings]
-        super().__init__("\n".join(lines))
+        super().__init__(listed(f"run-local does not implement {len(findings)} feature(s) this workflow uses "
+                                "(nothing was run):", findings))
 
 
 @dataclass
 class _Checker:
     workflow: RunnableWorkflow
-    findings: list[Finding] = field(default_factory=list)
+    findings: list[Unsupported] = field(default_factory=list)
     missing_secrets: list[str] = field(default_factory=list)
     visited: set[tuple[str, str]] = field(default_factory=set)
 
     def add(self, where: str, message: str) -> None:
-        self.findings.append(Finding(where, message))
+        self.findings.append(Unsupported(where, message))
 
     def fields(self, obj: dict, kind: str, where: str) -> None:
         if not isinstance(obj, dict):
@@ -312,6 +311,5 @@ def check_supported(workflow: RunnableWorkflow) -> None:
     if checker.findings:
         raise UnsupportedFeatureError(checker.findings)
     if checker.missing_secrets:
-        lines = "\n".join(f"  {line}" for line in checker.missing_secrets)
-        raise UserError("Secrets the workflow references are not set; export these variables "
-                        f"(values stay out of the repo):\n{lines}")
+        raise UserError(listed("Secrets the workflow references are not set; export these variables "
+                               "(values stay out of the repo):", checker.missing_secrets))
