@@ -6,6 +6,6 @@ the builders or the config.
 
 
 from generator.argo.core.findings import RULES, Finding
-from generator.argo.lint.runner import LintResult, collect_files, lint_documents, lint_files, lint_paths
+from generator.argo.lint.stages import LintResult, collect_files, lint_documents, lint_files, lint_paths
 
 __all__ = ["RULES", "Finding", "LintResult", "collect_files", "lint_documents", "lint_files", "lint_paths"]

@@ -10,7 +10,7 @@ import yaml
 from pydantic import ValidationError
 
 from generator.argo.core.kube_rbac import allows
-from generator.argo.lint.runner import lint_files
+from generator.argo.lint.stages import lint_files
 from generator.config.models import JobConfig, SparkSettings
 from generator.specs import documents
 from generator.specs.rbac import rbac_documents
