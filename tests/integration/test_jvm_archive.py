@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from jobs.common.jvm_archive import ARCHIVE_ENV, build_archive
+from jobs.common.jvm_archive import ARCHIVE_ENV
 from tests.integration.helpers import REPO_ROOT
 
 pytestmark = [pytest.mark.slow, pytest.mark.integration]
@@ -34,7 +34,11 @@ def archive(tmp_path_factory) -> Path:
     given = os.environ.get(ARCHIVE_ENV, "")
     if given and Path(given).is_file():
         return Path(given)
-    return build_archive(tmp_path_factory.mktemp("jvm") / "driver.jsa")
+    # In a process of its own: a Spark session an earlier test left in this one would be reused without the
+    # archive option, and no archive would be written.
+    path = tmp_path_factory.mktemp("jvm") / "driver.jsa"
+    subprocess.run([sys.executable, "-m", "jobs.common.jvm_archive", str(path)], cwd=REPO_ROOT, check=True, timeout=900)
+    return path
 
 
 def test_the_steps_driver_jvm_maps_the_archive(archive, tmp_path):
