@@ -28,6 +28,15 @@ class SessionNotOpened(Exception):
     """
 
 
+# How HiveServer2 (Spark's TABLE_OR_VIEW_NOT_FOUND / SCHEMA_NOT_FOUND, Hive's "does not exist") says a table is missing.
+MISSING_TABLE_WORDS = ("not_found", "not found", "does not exist")
+
+
+def says_table_missing(server_text: str) -> bool:
+    """Whether HiveServer2's error text says the table (or its database) does not exist."""
+    return any(words in server_text.lower() for words in MISSING_TABLE_WORDS)
+
+
 # What "could not reach HiveServer2" looks like from PyHive/thrift; SQL errors are OperationalError instead.
 TRANSIENT_ERRORS = (TTransportException, OSError, EOFError, SessionNotOpened)
 
