@@ -23,6 +23,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from demo.model import RegisteredModel
 from generator.config import load_job
 from generator.specs import spark_k8s
 from generator.specs.rbac import SPARK_DRIVER_RULES, allows
@@ -68,18 +69,7 @@ class SlowLinearModel(mlflow.pyfunc.PythonModel):
         return pd.Series(model_input[self.features].to_numpy(dtype="float64") @ self.weights)
 
 
-@dataclasses.dataclass(frozen=True)
-class Registered:
-    name: str
-    version: str
-    run_id: str
-
-    @property
-    def pinned_uri(self) -> str:
-        return f"models:/{self.name}/{self.version}"
-
-
-def _register_slow_model(name: str, features: pd.DataFrame, trace_dir: Path, tracking_uri: str) -> Registered:
+def _register_slow_model(name: str, features: pd.DataFrame, trace_dir: Path, tracking_uri: str) -> RegisteredModel:
     import cloudpickle
     from mlflow.models import infer_signature
 
@@ -92,7 +82,7 @@ def _register_slow_model(name: str, features: pd.DataFrame, trace_dir: Path, tra
                                            str(trace_dir)), signature=signature, registered_model_name=name)
     finally:
         cloudpickle.unregister_pickle_by_value(sys.modules[__name__])
-    return Registered(name, str(info.registered_model_version), run.info.run_id)
+    return RegisteredModel(name, str(info.registered_model_version), run.info.run_id, alias="")
 
 
 def _job_config():
