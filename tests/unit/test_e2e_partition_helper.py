@@ -9,9 +9,12 @@ from TCLIService import ttypes
 
 from tests.e2e.helpers import OUTPUT_TABLE, partition
 
-# The Spark Thrift Server's words for REFRESH TABLE of a table that was never created (TABLE_OR_VIEW_NOT_FOUND).
-TABLE_MISSING = ("Error running query: [TABLE_OR_VIEW_NOT_FOUND] The table or view `demo_scores`.`cancer_risk_daily` "
-                 "cannot be found. Verify the spelling and correctness of the schema and catalog.")
+# The Spark Thrift Server's words (its first lines) for REFRESH TABLE of a table no run has created yet, as logged
+# by an e2e test run alone against the real server.
+TABLE_MISSING = ("Error running query: [TABLE_OR_VIEW_NOT_FOUND] org.apache.spark.sql.AnalysisException: "
+                 "[TABLE_OR_VIEW_NOT_FOUND] The table or view `demo_scores`.`cancer_risk_daily` cannot be found. "
+                 "Verify the spelling and correctness of the schema and catalog.\n"
+                 "Search path: [`system`.`session`, `spark_catalog`.`default`].")
 OTHER_ERROR = "Error running query: [PARSE_SYNTAX_ERROR] Syntax error at or near 'REFRESH'. SQLSTATE: 42601"
 ROW = (7, 0.25, "cancer_risk", "3", "0" * 32, "2026-03-01 03:00:00")
 
