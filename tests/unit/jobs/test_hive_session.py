@@ -16,10 +16,11 @@ from jobs.common.hive import HiveClient, HiveSettings
 from jobs.prepare import main as prepare_main
 from jobs.wait_for_input import InputNotReady, wait
 
-# What the Spark Thrift Server's OpenSession answers when Hive's SessionState cannot make its resources folder
-# (SparkSQLSessionManager: "Failed to open new session: " + the cause; Hive's ResourceDownloader names the folder).
-SESSION_REFUSED = ("Failed to open new session: java.lang.RuntimeException: Couldn't create directory "
-                   "/run/stack/tmp/hive-resources")
+# What the Spark Thrift Server's OpenSession answers when Hive's SessionState cannot use its resources folder
+# (SparkSQLSessionManager: "Failed to open new session: " + the cause), as the real server gave it in
+# tests/integration/test_prepare.py; in the mkdirs race the cause reads "Couldn't create directory <folder>".
+SESSION_REFUSED = ("Failed to open new session: java.lang.RuntimeException: java.lang.RuntimeException: "
+                   "/run/stack/tmp/hive-resources is not a directory")
 STATEMENT_REJECTED = "[TABLE_OR_VIEW_NOT_FOUND] The table or view `db`.`missing` cannot be found."
 
 
