@@ -18,9 +18,9 @@ from pathlib import Path
 
 from bench import data, spark_paths
 from bench.memory import TreePeakSampler
-from bench.model import RegisteredBenchModel
 from bench.results import COLD_PATHS, ColdRun
 from bench.scores import ScoreCheck, require_equal
+from demo.model import RegisteredModel
 from jobs.common.jvm_archive import ARCHIVE_ENV
 
 log = logging.getLogger("bench.cold")
@@ -52,7 +52,7 @@ class ColdSeries:
     tracking_uri: str
     warehouse_dir: Path
     work_dir: Path
-    model: RegisteredBenchModel
+    model: RegisteredModel
     requirements: str
     check: ScoreChecker
 

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import importlib.metadata
 import sys
-from dataclasses import dataclass
 
 import cloudpickle
 import mlflow
@@ -19,6 +18,7 @@ from mlflow.tracking import MlflowClient
 from sklearn.ensemble import HistGradientBoostingClassifier
 
 from bench import data
+from demo.model import RegisteredModel
 
 MODEL_NAME = "bench-hgb"
 NOOP_MODEL_NAME = "bench-noop"
@@ -27,25 +27,6 @@ EXPERIMENT = "bench"
 TRAIN_ROWS = 30_000
 TRAIN_SEED = 7
 RUNTIME_PACKAGES = ("mlflow", "scikit-learn", "numpy", "pandas", "cloudpickle")
-
-
-@dataclass(frozen=True)
-class RegisteredBenchModel:
-    """The registered model version the benchmark scores with.
-
-    Attributes:
-        name: registered model name.
-        version: version number as text.
-        run_id: run that logged it.
-    """
-
-    name: str
-    version: str
-    run_id: str
-
-    @property
-    def pinned_uri(self) -> str:
-        return f"models:/{self.name}/{self.version}"
 
 
 class BoostedRiskModel(mlflow.pyfunc.PythonModel):
@@ -107,7 +88,7 @@ def installed_requirements() -> list[str]:
     return [f"{name}=={importlib.metadata.version(name)}" for name in RUNTIME_PACKAGES]
 
 
-def register(tracking_uri: str, max_iter: int = 60, noop: bool = False) -> RegisteredBenchModel:
+def register(tracking_uri: str, max_iter: int = 60, noop: bool = False) -> RegisteredModel:
     """Registers a new version of MODEL_NAME (alias ALIAS) on `tracking_uri`, trained here.
 
     Args:
@@ -135,4 +116,4 @@ def register(tracking_uri: str, max_iter: int = 60, noop: bool = False) -> Regis
         cloudpickle.unregister_pickle_by_value(sys.modules[__name__])
     version = str(info.registered_model_version)
     MlflowClient(tracking_uri=tracking_uri).set_registered_model_alias(name, ALIAS, version)
-    return RegisteredBenchModel(name, version, run.info.run_id)
+    return RegisteredModel(name, version, run.info.run_id, ALIAS)

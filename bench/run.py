@@ -18,13 +18,14 @@ from bench.cold import ColdSeries
 from bench.host import OURS, PLAIN, HostError, HostProcess, HostSpec
 from bench.limit import reference_scores
 from bench.machine import describe
-from bench.model import RegisteredBenchModel, register
+from bench.model import register
 from bench.rest import RestServer
 from bench.results import BenchResults, ClusterPoint
 from bench.scores import worst, write_reference
 from bench.settings import MAIN_DS, ROW_UDF_DS, BenchSettings
 from bench.timing import PathTimings
 from bench.warm import WarmHosts, WarmRounds, check_file_io, check_rows, model_dict
+from demo.model import RegisteredModel
 from jobs.common.jvm_archive import ARCHIVE_ENV
 
 log = logging.getLogger("bench")
@@ -113,7 +114,7 @@ class Benchmark:
         self.results.total_seconds = time.monotonic() - started
         return self.results
 
-    def _start_hosts(self, stack: ExitStack, model: RegisteredBenchModel, requirements: str,
+    def _start_hosts(self, stack: ExitStack, model: RegisteredModel, requirements: str,
                      folders: dict[str, str]) -> WarmHosts:
         """REST server, the two plain sessions, ours' session; fixed costs recorded; stopped when `stack` closes."""
         settings, logs = self.settings, self.work_dir / "logs"
@@ -150,7 +151,7 @@ class Benchmark:
                        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         return archive
 
-    def _cold_series(self, model: RegisteredBenchModel, requirements: str, check) -> None:
+    def _cold_series(self, model: RegisteredModel, requirements: str, check) -> None:
         """Fresh processes of every cold path at 1x, 4x, 16x, `cold_runs` times each (scores checked); then
         ours' 1x once more without the JVM class-data archive, for its side-by-side effect on the fixed overhead."""
         settings = self.settings
@@ -163,7 +164,7 @@ class Benchmark:
             scale, ds, rows = settings.memory_partitions[0]
             self.results.cold_without_archive = series.run_once("ours", scale, ds, rows, "", "ours-1x-no-archive")
 
-    def _cluster(self, model: RegisteredBenchModel, requirements: str, check) -> None:
+    def _cluster(self, model: RegisteredModel, requirements: str, check) -> None:
         """The score step on a standalone cluster of 1, then 2 workers (1 core, 1g each)."""
         settings = self.settings
         for workers in (1, 2):
@@ -204,7 +205,7 @@ def _first_line(error: Exception) -> str:
     return " ".join(str(error).split()).replace("|", "/")[:300]
 
 
-def _requirements_of(model: RegisteredBenchModel, tracking_uri: str) -> list[str]:
+def _requirements_of(model: RegisteredModel, tracking_uri: str) -> list[str]:
     """The registered model's requirements.txt lines, fetched the way fetch-model does."""
     from jobs.common.registry import ModelRegistry
 

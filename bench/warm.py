@@ -18,12 +18,12 @@ import pandas as pd
 
 from bench.host import HostProcess
 from bench.limit import run_limit
-from bench.model import RegisteredBenchModel
 from bench.rest import RestServer, run_rest
 from bench.results import DIAGNOSTICS, PATHS, BenchResults
 from bench.scores import ScoreCheck, compare_in_order, require_equal, worst
 from bench.settings import MAIN_DS, ROW_UDF_DS, BenchSettings
 from bench.timing import PathTimings
+from demo.model import RegisteredModel
 
 log = logging.getLogger("bench.warm")
 # What the timed region of one round holds, per path (the Markdown table says it beside the figures).
@@ -63,7 +63,7 @@ class WarmHosts:
     rest: RestServer
 
 
-def model_dict(model: RegisteredBenchModel) -> dict[str, str]:
+def model_dict(model: RegisteredModel) -> dict[str, str]:
     return {"name": model.name, "version": model.version, "run_id": model.run_id, "uri": model.pinned_uri}
 
 
@@ -119,7 +119,7 @@ class WarmRounds:
         self._record(path, require_equal(compare_in_order(predictions, self.reference[:len(predictions)]), path))
         return seconds
 
-    def runners(self, model: RegisteredBenchModel, constant: RegisteredBenchModel | None,
+    def runners(self, model: RegisteredModel, constant: RegisteredModel | None,
                 limit_model, features: pd.DataFrame) -> dict[str, Callable[[], float]]:
         """path name -> one timed run of it (scores checked after the timer stops)."""
         from threadpoolctl import threadpool_limits
@@ -151,7 +151,7 @@ class WarmRounds:
             runners["limit_1_thread"] = lambda: self._in_memory("limit_1_thread", limit_1_thread)
         return runners
 
-    def run(self, model: RegisteredBenchModel, constant: RegisteredBenchModel | None, limit_model,
+    def run(self, model: RegisteredModel, constant: RegisteredModel | None, limit_model,
             features: pd.DataFrame) -> None:
         settings = self.settings
         runners = self.runners(model, constant, limit_model, features)

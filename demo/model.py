@@ -38,7 +38,7 @@ class RegisteredModel:
         name: registered model name.
         version: version number as text.
         run_id: run that logged it.
-        alias: alias pointing at this version.
+        alias: alias pointing at this version ("" when none was set).
     """
 
     name: str

@@ -9,16 +9,12 @@ import time
 import click
 
 from jobs.common.errors import ServiceUnavailable, SqlError, StepError
-from jobs.common.hive import HiveClient
+from jobs.common.hive import HiveClient, says_table_missing
 from jobs.common.logs import configure_logging
 from jobs.common.options import ds_option, hive_options, hive_settings, retry_seconds_option
 from jobs.common.params import check_identifier, check_table, parse_date
 
 log = logging.getLogger("jobs.wait_for_input")
-
-
-# How HiveServer2 (Spark's TABLE_OR_VIEW_NOT_FOUND / SCHEMA_NOT_FOUND, Hive's "does not exist") says a table is missing.
-MISSING = ("not_found", "not found", "does not exist")
 
 
 class InputNotReady(StepError):
@@ -30,7 +26,7 @@ def partition_rows(client: HiveClient, table: str, column: str, ds: str, count: 
     try:
         listed = client.query(f"SHOW PARTITIONS {table} PARTITION ({column} = '{ds}')")
     except SqlError as error:
-        if any(words in error.server_message.lower() for words in MISSING):
+        if says_table_missing(error.server_message):
             log.info("%s does not exist yet", table)
             return None
         raise

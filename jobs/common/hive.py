@@ -1,4 +1,4 @@
-"""HiveServer2 adapter over PyHive: connect and run statements with retries on connection loss only."""
+"""HiveServer2 adapter over PyHive: connect and run statements, retrying lost connections and refused sessions only."""
 
 from __future__ import annotations
 
@@ -17,8 +17,28 @@ from jobs.common.retry import with_retry
 log = logging.getLogger(__name__)
 
 AUTH_MODES = ("NONE", "NOSASL", "LDAP", "CUSTOM", "KERBEROS")
+
+
+class SessionNotOpened(Exception):
+    """HiveServer2 answered but could not open a session (Spark: "Failed to open new session: ...").
+
+    No statement ran yet, so this is the server's trouble, not the SQL's: a server still starting, or two
+    sessions racing on the server's scratch directories. Another attempt can succeed, so it is retried like a
+    lost connection and, when it persists, ends as ServiceUnavailable (transient), never as a SqlError.
+    """
+
+
+# How HiveServer2 (Spark's TABLE_OR_VIEW_NOT_FOUND / SCHEMA_NOT_FOUND, Hive's "does not exist") says a table is missing.
+MISSING_TABLE_WORDS = ("not_found", "not found", "does not exist")
+
+
+def says_table_missing(server_text: str) -> bool:
+    """Whether HiveServer2's error text says the table (or its database) does not exist."""
+    return any(words in server_text.lower() for words in MISSING_TABLE_WORDS)
+
+
 # What "could not reach HiveServer2" looks like from PyHive/thrift; SQL errors are OperationalError instead.
-TRANSIENT_ERRORS = (TTransportException, OSError, EOFError)
+TRANSIENT_ERRORS = (TTransportException, OSError, EOFError, SessionNotOpened)
 
 
 @dataclass(frozen=True)
@@ -82,10 +102,13 @@ class HiveClient:
     def _connect(self) -> Any:
         settings = self.settings
         password = settings.password if settings.auth in ("LDAP", "CUSTOM") else None
-        return hive.connect(
-            host=settings.host, port=settings.port, auth=settings.auth,
-            username=settings.user or "batch-scoring", password=password,
-        )
+        try:
+            return hive.connect(
+                host=settings.host, port=settings.port, auth=settings.auth,
+                username=settings.user or "batch-scoring", password=password,
+            )
+        except hive_exc.OperationalError as error:  # PyHive's OpenSession (or its `USE default`) was refused
+            raise SessionNotOpened(f"could not open a session: {server_message(error)}") from error
 
     def _run(self, statement: str, fetch: bool) -> list[tuple]:
         def attempt() -> list[tuple]:

@@ -5,8 +5,10 @@ from __future__ import annotations
 from pathlib import Path
 
 import yaml
+from pyhive import exc as hive_exc
 
 from generator.argo.runner import run_workflow
+from jobs.common.hive import says_table_missing, server_message
 
 OUTPUT_TABLE = "demo_scores.cancer_risk_daily"
 
@@ -22,8 +24,16 @@ def run(workflows_file: Path, template: str, parameters: dict[str, str], work_di
 
 
 def partition(cursor, ds: str) -> dict[int, tuple]:
-    """patient_id -> (score, model_name, model_version, model_run_id, scored_at) for one output partition."""
-    cursor.execute(f"REFRESH TABLE {OUTPUT_TABLE}")
+    """patient_id -> (score, model_name, model_version, model_run_id, scored_at) for one output partition.
+
+    {} while no run has created the output table yet (a test run alone reads it before its first run).
+    """
+    try:
+        cursor.execute(f"REFRESH TABLE {OUTPUT_TABLE}")
+    except hive_exc.OperationalError as error:
+        if says_table_missing(server_message(error)):
+            return {}
+        raise
     cursor.execute(
         "SELECT patient_id, score, model_name, model_version, model_run_id, scored_at "
         f"FROM {OUTPUT_TABLE} WHERE dt = '{ds}'"

@@ -3,6 +3,10 @@ clearly on SQL and outages."""
 
 from __future__ import annotations
 
+import contextlib
+import threading
+from collections.abc import Callable, Iterator
+
 import pytest
 
 from contract import exit_codes
@@ -34,6 +38,28 @@ def sql_file(tmp_path, test_database):
     path = tmp_path / "prepare.sql"
     path.write_text(PREPARE_SQL.format(db=test_database))
     return path
+
+
+@contextlib.contextmanager
+def sessions_refused(local_stack) -> Iterator[Callable[[], None]]:
+    """A file where the Thrift server's sessions keep Hive's resources folder: every new session is refused with
+    "Failed to open new session: ..." (the server's own words) until the returned `reopen` puts the folder back."""
+    folder = local_stack.warehouse_dir.parent / "tmp" / "hive-resources"
+    aside = folder.with_name("hive-resources.aside")
+    folder.rename(aside)
+    folder.write_text("not a folder\n")
+    lock = threading.Lock()  # reopen may run on a timer's thread and here
+
+    def reopen() -> None:
+        with lock:
+            if aside.exists():
+                folder.unlink()
+                aside.rename(folder)
+
+    try:
+        yield reopen
+    finally:
+        reopen()
 
 
 def _count(cursor, table: str, ds: str) -> int:
@@ -89,3 +115,26 @@ def test_prepare_with_hiveserver2_down_retries_then_names_the_service(sql_file, 
     assert result.returncode == 1
     assert f"HiveServer2 at 127.0.0.1:{port} did not answer" in result.stderr
     assert "retrying" in result.stderr
+
+
+def test_prepare_retries_a_session_the_server_refuses_then_exits_transient(sql_file, step_env, local_stack):
+    env = {**step_env, "STEP_RETRY_SECONDS": "3"}
+    with sessions_refused(local_stack):
+        result = run_step("prepare", ["--sql-file", str(sql_file), "--ds", "2024-05-01", "--var", "factor=2"], env)
+    assert result.returncode == exit_codes.TRANSIENT, result.stderr[-3000:]
+    assert "Failed to open new session" in result.stderr and "retrying" in result.stderr
+    assert "SQL statement failed" not in result.stderr
+
+
+def test_prepare_runs_once_the_server_opens_sessions_again(raw_table, step_env, local_stack, hive_cursor,
+                                                           test_database, tmp_path):
+    table = f"{test_database}.prep_after_refusal"
+    sql = tmp_path / "after_refusal.sql"
+    sql.write_text(f"CREATE TABLE {table} STORED AS PARQUET AS SELECT id FROM {raw_table} WHERE dt = '${{ds}}'")
+    with sessions_refused(local_stack) as reopen:
+        threading.Timer(4, reopen).start()
+        result = run_step("prepare", ["--sql-file", str(sql), "--ds", "2024-05-01"], step_env)
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert "Failed to open new session" in result.stderr  # refused at first, retried, then done
+    hive_cursor.execute(f"SELECT COUNT(*) FROM {table}")
+    assert hive_cursor.fetchall()[0][0] == 4

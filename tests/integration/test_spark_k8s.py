@@ -23,6 +23,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from demo.model import RegisteredModel
 from generator.argo.core.kube_rbac import allows
 from generator.config import load_job
 from generator.specs import spark_k8s
@@ -69,18 +70,7 @@ class SlowLinearModel(mlflow.pyfunc.PythonModel):
         return pd.Series(model_input[self.features].to_numpy(dtype="float64") @ self.weights)
 
 
-@dataclasses.dataclass(frozen=True)
-class Registered:
-    name: str
-    version: str
-    run_id: str
-
-    @property
-    def pinned_uri(self) -> str:
-        return f"models:/{self.name}/{self.version}"
-
-
-def _register_slow_model(name: str, features: pd.DataFrame, trace_dir: Path, tracking_uri: str) -> Registered:
+def _register_slow_model(name: str, features: pd.DataFrame, trace_dir: Path, tracking_uri: str) -> RegisteredModel:
     import cloudpickle
     from mlflow.models import infer_signature
 
@@ -93,7 +83,7 @@ def _register_slow_model(name: str, features: pd.DataFrame, trace_dir: Path, tra
                                            str(trace_dir)), signature=signature, registered_model_name=name)
     finally:
         cloudpickle.unregister_pickle_by_value(sys.modules[__name__])
-    return Registered(name, str(info.registered_model_version), run.info.run_id)
+    return RegisteredModel(name, str(info.registered_model_version), run.info.run_id, alias="")
 
 
 def _job_config():

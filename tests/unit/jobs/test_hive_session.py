@@ -1,0 +1,142 @@
+"""A session HiveServer2 could not open is the server's trouble (retried, transient), a rejected statement is the
+SQL's (permanent): HiveClient with PyHive's connect replaced by a fake that answers as the Spark Thrift Server does."""
+
+from __future__ import annotations
+
+import pytest
+from click.testing import CliRunner
+from pyhive import exc as hive_exc
+from TCLIService import ttypes
+
+from contract import exit_codes
+from jobs.common import hive as hive_module
+from jobs.common import retry
+from jobs.common.errors import ServiceUnavailable, SqlError
+from jobs.common.hive import HiveClient, HiveSettings
+from jobs.prepare import main as prepare_main
+from jobs.wait_for_input import InputNotReady, wait
+
+# What the Spark Thrift Server's OpenSession answers when Hive's SessionState cannot use its resources folder
+# (SparkSQLSessionManager: "Failed to open new session: " + the cause), as the real server gave it in
+# tests/integration/test_prepare.py; in the mkdirs race the cause reads "Couldn't create directory <folder>".
+SESSION_REFUSED = ("Failed to open new session: java.lang.RuntimeException: java.lang.RuntimeException: "
+                   "/run/stack/tmp/hive-resources is not a directory")
+STATEMENT_REJECTED = "[TABLE_OR_VIEW_NOT_FOUND] The table or view `db`.`missing` cannot be found."
+
+
+def refused(message: str, response=ttypes.TOpenSessionResp) -> hive_exc.OperationalError:
+    """PyHive's error for a non-success status: it wraps the whole thrift response."""
+    status = ttypes.TStatus(statusCode=ttypes.TStatusCode.ERROR_STATUS, errorMessage=message)
+    return hive_exc.OperationalError(response(status=status))
+
+
+class FakeCursor:
+    def __init__(self, server: FakeServer):
+        self.server = server
+
+    def execute(self, statement: str) -> None:
+        self.server.statements.append(statement)
+        if "missing" in statement:
+            raise refused(STATEMENT_REJECTED, ttypes.TExecuteStatementResp)
+
+    def fetchall(self) -> list[tuple]:
+        return [("dt=2024-01-02",)]
+
+
+class FakeConnection:
+    def __init__(self, server: FakeServer):
+        self.server = server
+
+    def cursor(self) -> FakeCursor:
+        return FakeCursor(self.server)
+
+    def close(self) -> None:
+        pass
+
+
+class FakeServer:
+    """Stands in for pyhive.hive.connect: refuses the first `refusals` sessions (None: every one)."""
+
+    def __init__(self, refusals: int | None):
+        self.refusals = refusals
+        self.sessions_asked = 0
+        self.statements: list[str] = []
+
+    def connect(self, **_settings) -> FakeConnection:
+        self.sessions_asked += 1
+        if self.refusals is None or self.sessions_asked <= self.refusals:
+            raise refused(SESSION_REFUSED)
+        return FakeConnection(self)
+
+
+@pytest.fixture
+def no_backoff(monkeypatch):
+    monkeypatch.setattr(retry.time, "sleep", lambda _seconds: None)
+
+
+def serve(monkeypatch, refusals: int | None) -> FakeServer:
+    server = FakeServer(refusals)
+    monkeypatch.setattr(hive_module.hive, "connect", server.connect)
+    return server
+
+
+def test_a_refused_session_is_retried_and_the_statement_then_runs(monkeypatch, no_backoff):
+    server = serve(monkeypatch, refusals=2)
+    with HiveClient(HiveSettings("127.0.0.1", 1, retry_seconds=60)) as client:
+        assert client.query("SHOW PARTITIONS db.t") == [("dt=2024-01-02",)]
+    assert server.sessions_asked == 3 and server.statements == ["SHOW PARTITIONS db.t"]
+
+
+def test_a_session_refused_past_the_budget_is_a_transient_service_error(monkeypatch, no_backoff):
+    serve(monkeypatch, refusals=None)
+    with HiveClient(HiveSettings("127.0.0.1", 1, retry_seconds=0)) as client:
+        with pytest.raises(ServiceUnavailable) as caught:
+            client.execute("SELECT 1")
+    assert caught.value.exit_code == exit_codes.TRANSIENT
+    assert SESSION_REFUSED in caught.value.message and "HiveServer2 at 127.0.0.1:1" in caught.value.message
+
+
+def test_a_rejected_statement_stays_a_permanent_sql_error(monkeypatch, no_backoff):
+    server = serve(monkeypatch, refusals=0)
+    with HiveClient(HiveSettings("127.0.0.1", 1, retry_seconds=60)) as client:
+        with pytest.raises(SqlError) as caught:
+            client.execute("SELECT * FROM db.missing")
+    assert caught.value.exit_code == exit_codes.PERMANENT and caught.value.server_message == STATEMENT_REJECTED
+    assert server.statements == ["SELECT * FROM db.missing"]  # run once, not retried
+
+
+def test_prepare_exits_transient_when_no_session_opens(monkeypatch, no_backoff, tmp_path):
+    serve(monkeypatch, refusals=None)
+    sql = tmp_path / "prepare.sql"
+    sql.write_text("SELECT 1")
+    result = CliRunner().invoke(prepare_main, ["--sql-file", str(sql), "--ds", "2024-01-02", "--hive-host",
+                                               "127.0.0.1", "--hive-port", "1", "--retry-seconds", "0"])
+    assert result.exit_code == exit_codes.TRANSIENT, result.output
+    assert "Failed to open new session" in result.output
+
+
+def test_the_sensor_keeps_polling_through_refused_sessions(monkeypatch, no_backoff):
+    serve(monkeypatch, refusals=None)
+    now = [0.0]
+
+    def sleep(seconds: float) -> None:
+        now[0] += seconds
+
+    with HiveClient(HiveSettings("127.0.0.1", 1, retry_seconds=0)) as client:
+        with pytest.raises(InputNotReady, match="did not appear within 30s"):
+            wait(client, "db.t", "dt", "2024-01-02", timeout=30, poll=10, min_rows=0, clock=lambda: now[0],
+                 sleep=sleep)
+    assert now[0] == 30
+
+
+def test_the_sensor_finds_the_partition_once_a_session_opens(monkeypatch, no_backoff):
+    server = serve(monkeypatch, refusals=1)
+    now = [0.0]
+
+    def sleep(seconds: float) -> None:
+        now[0] += seconds
+
+    with HiveClient(HiveSettings("127.0.0.1", 1, retry_seconds=0)) as client:
+        assert wait(client, "db.t", "dt", "2024-01-02", timeout=30, poll=10, min_rows=0, clock=lambda: now[0],
+                    sleep=sleep) is None
+    assert now[0] == 10 and server.sessions_asked == 2
