@@ -36,13 +36,18 @@ def stack() -> None:
 @stack.command()
 @_run_dir
 @_ports_options
-def up(run_dir: Path, metastore_port: int, thrift_port: int, mlflow_port: int) -> None:
+@click.option("--hive-password-file", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="Opt-in password check: the Spark Thrift Server accepts only the user and password in this file "
+                   "(one line user:password; a 0600 copy is kept in the run dir until `stack down`). Clients then "
+                   "connect with hive auth CUSTOM. Needs javac (a JDK). Default: no check (auth NONE).")
+def up(run_dir: Path, metastore_port: int, thrift_port: int, mlflow_port: int, hive_password_file: Path | None) -> None:
     """Start the stack; services already running from RUN_DIR are reused (idempotent)."""
-    local = LocalStack(run_dir, StackPorts(metastore_port, thrift_port, mlflow_port), echo=click.echo)
+    local = LocalStack(run_dir, StackPorts(metastore_port, thrift_port, mlflow_port), echo=click.echo,
+                       hive_password_file=hive_password_file)
     endpoints = local.up()
     click.echo(
         f"stack up in {local.run_dir}\n"
-        f"  HiveServer2: {endpoints.hive_host}:{endpoints.hive_port}\n"
+        f"  HiveServer2: {endpoints.hive_host}:{endpoints.hive_port} (auth {endpoints.hive_auth})\n"
         f"  metastore:   {endpoints.metastore_uri}\n"
         f"  MLflow:      {endpoints.mlflow_uri}\n"
         f"  warehouse:   {endpoints.warehouse_dir}"

@@ -33,6 +33,7 @@ class StackEndpoints:
         metastore_uri: `thrift://host:port` of the Hive metastore, for Spark jobs.
         mlflow_uri: `http://host:port` of the MLflow tracking server.
         warehouse_dir: local folder holding managed tables' data.
+        hive_auth: PyHive auth mode the Thrift server expects: NONE, or CUSTOM when it checks a password.
     """
 
     hive_host: str
@@ -40,15 +41,17 @@ class StackEndpoints:
     metastore_uri: str
     mlflow_uri: str
     warehouse_dir: Path
+    hive_auth: str = "NONE"
 
     @classmethod
-    def for_ports(cls, ports: StackPorts, warehouse_dir: Path) -> StackEndpoints:
+    def for_ports(cls, ports: StackPorts, warehouse_dir: Path, hive_auth: str = "NONE") -> StackEndpoints:
         return cls(
             hive_host=LOOPBACK,
             hive_port=ports.thrift,
             metastore_uri=f"thrift://{LOOPBACK}:{ports.metastore}",
             mlflow_uri=f"http://{LOOPBACK}:{ports.mlflow}",
             warehouse_dir=warehouse_dir,
+            hive_auth=hive_auth,
         )
 
     def step_env(self, spark_master: str = "local[2]") -> dict[str, str]:
@@ -60,7 +63,7 @@ class StackEndpoints:
         return {
             "HIVE_HOST": self.hive_host,
             "HIVE_PORT": str(self.hive_port),
-            "HIVE_AUTH": "NONE",
+            "HIVE_AUTH": self.hive_auth,
             "HIVE_METASTORE_URI": self.metastore_uri,
             "MLFLOW_TRACKING_URI": self.mlflow_uri,
             "MLFLOW_DISABLE_TELEMETRY": "true",

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from generator.localstack.endpoints import LOOPBACK, StackPorts
+from generator.localstack.hive_password import ThriftAuth
 from generator.localstack.processes import port_accepts
 
 METASTORE = "metastore"
@@ -90,8 +91,10 @@ def _base_env(tmp_dir: Path, home: Path) -> dict[str, str]:
     return env
 
 
-def build_specs(run_dir: Path, ports: StackPorts, java: str) -> dict[str, ServiceSpec]:
-    """The three services of a stack whose state lives in `run_dir`."""
+def build_specs(run_dir: Path, ports: StackPorts, java: str, auth: ThriftAuth | None = None) -> dict[str, ServiceSpec]:
+    """The three services of a stack whose state lives in `run_dir`; `auth` is how the Thrift server checks
+    clients (default: no check, `hive.server2.authentication=NONE`)."""
+    auth = auth or ThriftAuth()
     home = spark_home()
     tmp_dir = run_dir / "tmp"
     logs = run_dir / "logs"
@@ -122,7 +125,9 @@ def build_specs(run_dir: Path, ports: StackPorts, java: str) -> dict[str, Servic
         port=ports.thrift,
         command=[
             str(home / "bin" / "spark-submit"), "--master", "local[2]", "--driver-memory", "1g",
-            "--driver-java-options", f"-Djava.io.tmpdir={tmp_dir} -Dlocalstack.run.dir={marker}",
+            "--driver-java-options", " ".join([f"-Djava.io.tmpdir={tmp_dir}", f"-Dlocalstack.run.dir={marker}",
+                                               *auth.java_options]),
+            *(["--driver-class-path", ":".join(map(str, auth.class_path))] if auth.class_path else []),
             "--class", "org.apache.spark.sql.hive.thriftserver.HiveThriftServer2",
             "--conf", f"spark.hadoop.hive.metastore.uris=thrift://{LOOPBACK}:{ports.metastore}",
             "--conf", f"spark.sql.warehouse.dir={warehouse.as_uri()}",
@@ -134,7 +139,7 @@ def build_specs(run_dir: Path, ports: StackPorts, java: str) -> dict[str, Servic
             "spark-internal",
             "--hiveconf", f"hive.server2.thrift.bind.host={LOOPBACK}",
             "--hiveconf", f"hive.server2.thrift.port={ports.thrift}",
-            "--hiveconf", "hive.server2.authentication=NONE",
+            *[arg for name, value in auth.hiveconf.items() for arg in ("--hiveconf", f"{name}={value}")],
             "--hiveconf", f"hive.server2.logging.operation.log.location={tmp_dir / 'operation-logs'}",
             "--hiveconf", f"hive.exec.local.scratchdir={tmp_dir / 'hive-local-scratch'}",
             "--hiveconf", f"hive.downloaded.resources.dir={tmp_dir / 'hive-resources'}",

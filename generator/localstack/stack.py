@@ -7,11 +7,26 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from generator.errors import UserError
 from generator.localstack.endpoints import LOOPBACK, StackEndpoints, StackPorts
+from generator.localstack.errors import StackError
+from generator.localstack.hive_password import (
+    NO_CHECK,
+    PASSWORD_CHECK,
+    ThriftAuth,
+    install_password_check,
+    remove_password_copy,
+)
 from generator.localstack.hive_site import metastore_properties, write_hive_site
 from generator.localstack.processes import is_alive, log_tail, port_is_free, spawn, stop
-from generator.localstack.services import METASTORE, MLFLOW, THRIFT, ServiceSpec, build_specs, java_executable
+from generator.localstack.services import (
+    METASTORE,
+    MLFLOW,
+    THRIFT,
+    ServiceSpec,
+    build_specs,
+    java_executable,
+    spark_home,
+)
 from generator.localstack.state import ServiceRecord, read_state, write_state
 
 SERVICE_ORDER = (METASTORE, THRIFT, MLFLOW)
@@ -20,10 +35,6 @@ SERVICE_TITLES = {
     THRIFT: "Spark Thrift Server (HiveServer2)",
     MLFLOW: "MLflow server",
 }
-
-
-class StackError(UserError):
-    """The local stack cannot start or stop (Java missing, port taken, a service died while starting)."""
 
 
 @dataclass(frozen=True)
@@ -52,12 +63,16 @@ class LocalStack:
         run_dir: folder for all state and logs; created when missing.
         ports: ports for a fresh start; a service already running from this run dir keeps its recorded port.
         echo: receives one progress line at a time (the CLI passes click.echo; the default is silent).
+        hive_password_file: opt-in password check: the Thrift server (when this call starts it) accepts only the
+            user and password in this file (`user:password`, see hive_password.py); None keeps authentication NONE.
     """
 
-    def __init__(self, run_dir: Path, ports: StackPorts | None = None, echo: Callable[[str], None] | None = None):
+    def __init__(self, run_dir: Path, ports: StackPorts | None = None, echo: Callable[[str], None] | None = None,
+                 hive_password_file: Path | None = None):
         self.run_dir = Path(run_dir).resolve()
         self.ports = ports or StackPorts()
         self._echo = echo or (lambda _line: None)
+        self.hive_password_file = hive_password_file
 
     # ---- queries -------------------------------------------------------------------------------------
     def status(self) -> list[ServiceStatus]:
@@ -78,8 +93,10 @@ class LocalStack:
         return all(service.up for service in self.status())
 
     def endpoints(self) -> StackEndpoints:
-        """Endpoints of this stack (recorded ports when it was started, else the requested ones)."""
-        return StackEndpoints.for_ports(self._effective_ports(read_state(self.run_dir)), self.run_dir / "warehouse")
+        """Endpoints of this stack (recorded ports and Hive auth when it was started, else the requested ones)."""
+        records = read_state(self.run_dir)
+        return StackEndpoints.for_ports(self._effective_ports(records), self.run_dir / "warehouse",
+                                        self._hive_auth(records))
 
     # ---- commands ------------------------------------------------------------------------------------
     def up(self) -> StackEndpoints:
@@ -88,8 +105,10 @@ class LocalStack:
         Starts the metastore and MLflow at once, then the Thrift server as soon as the metastore answers.
 
         Raises:
-            StackError: Java is missing, a port is taken by another process, or a service exits or does not
-                become ready in time (the services this call started are stopped again).
+            StackError: Java is missing, a port is taken by another process, a service exits or does not
+                become ready in time (the services this call started are stopped again), the Hive password file
+                is unreadable or malformed or javac is missing, or the running Thrift server checks passwords
+                differently from what was asked.
         """
         java = java_executable()
         if java is None:
@@ -101,12 +120,22 @@ class LocalStack:
         running = {name for name, record in records.items() if self._record_running(record)}
         for name in sorted(running, key=SERVICE_ORDER.index):
             self._echo(f"{SERVICE_TITLES[name]}: already up on port {records[name].port} (pid {records[name].pid})")
+        requested_auth = self._requested_auth()
+        if THRIFT in running and self._hive_auth(records) != requested_auth:
+            raise StackError(
+                f"the {SERVICE_TITLES[THRIFT]} of {self.run_dir} already runs with authentication "
+                f"{self._hive_auth(records)}, not {requested_auth}: run `generate-workflow stack down --run-dir "
+                f"{self.run_dir}` first (--hive-password-file applies when the server starts)"
+            )
         if running == set(SERVICE_ORDER):
             return self.endpoints()
 
         ports = self._effective_ports({name: records[name] for name in running})
         self._prepare_dirs()
-        specs = build_specs(self.run_dir, ports, java)
+        auth = ThriftAuth()
+        if THRIFT not in running and self.hive_password_file is not None:
+            auth = install_password_check(self.run_dir, Path(self.hive_password_file), spark_home())
+        specs = build_specs(self.run_dir, ports, java, auth)
         to_start = [specs[name] for name in SERVICE_ORDER if name not in running]
         for spec in to_start:
             if not port_is_free(spec.port):
@@ -122,19 +151,22 @@ class LocalStack:
             if METASTORE in {spec.name for spec in first_wave}:
                 self._wait_ready([specs[METASTORE]], records)
             if THRIFT not in running:
-                self._start(specs[THRIFT], records, started)
+                self._start(specs[THRIFT], records, started, hive_auth=auth.mode)
             self._wait_ready([spec for spec in to_start if spec.name != METASTORE], records)
         except BaseException:
             for spec in reversed(started):
                 stop(records[spec.name].pid, spec.marker)
                 records.pop(spec.name, None)
             write_state(self.run_dir, records)
+            if THRIFT not in running:
+                remove_password_copy(self.run_dir)
             raise
         return self.endpoints()
 
     def down(self) -> None:
         """Stops every recorded service (SIGTERM, then SIGKILL) and clears the state file's records."""
         records = read_state(self.run_dir)
+        remove_password_copy(self.run_dir)  # no server will read it any more
         if not records:
             self._echo(f"no stack recorded in {self.run_dir}")
             return
@@ -157,6 +189,14 @@ class LocalStack:
             mlflow=records[MLFLOW].port if MLFLOW in records else self.ports.mlflow,
         )
 
+    def _requested_auth(self) -> str:
+        return NO_CHECK if self.hive_password_file is None else PASSWORD_CHECK
+
+    @staticmethod
+    def _hive_auth(records: dict[str, ServiceRecord]) -> str:
+        record = records.get(THRIFT)
+        return (record.hive_auth if record else None) or NO_CHECK
+
     def _record_running(self, record: ServiceRecord) -> bool:
         return is_alive(record.pid, str(self.run_dir))
 
@@ -169,10 +209,11 @@ class LocalStack:
         warehouse = self.run_dir / "warehouse"
         write_hive_site(self.run_dir / "conf", metastore_properties(self.run_dir, warehouse))
 
-    def _start(self, spec: ServiceSpec, records: dict[str, ServiceRecord], started: list[ServiceSpec]) -> None:
+    def _start(self, spec: ServiceSpec, records: dict[str, ServiceRecord], started: list[ServiceSpec],
+               hive_auth: str | None = None) -> None:
         pid = spawn(spec.command, spec.env, spec.cwd, spec.log_path)
         started.append(spec)
-        records[spec.name] = ServiceRecord(spec.name, pid, spec.port, str(spec.log_path))
+        records[spec.name] = ServiceRecord(spec.name, pid, spec.port, str(spec.log_path), hive_auth)
         write_state(self.run_dir, records)
         self._echo(f"{spec.title}: starting on port {spec.port} (pid {pid}, log {spec.log_path})")
 

@@ -18,12 +18,14 @@ class ServiceRecord:
         pid: process id (also its process group id).
         port: TCP port on 127.0.0.1.
         log_path: its log file.
+        hive_auth: the Thrift server's `hive.server2.authentication` (NONE or CUSTOM); None for the other services.
     """
 
     name: str
     pid: int
     port: int
     log_path: str
+    hive_auth: str | None = None
 
 
 def read_state(run_dir: Path) -> dict[str, ServiceRecord]:

@@ -156,14 +156,14 @@ def files_holding(folders: list[Path], values: list[str], max_bytes: int = 512 *
 
 
 def write_demo_conf(dest: Path, stack, tracking_uri: str, model_uri: str, output_table: str, experiment: str) -> Path:
-    """demo/conf aimed at the test stack's Hive and at `tracking_uri`, naming credential Secrets (their values only
-    ever come from the environment)."""
+    """demo/conf aimed at the test stack's Hive (with the auth mode its Thrift server expects) and at `tracking_uri`,
+    naming credential Secrets (their values only ever come from the environment)."""
     shutil.copytree(REPO_ROOT / "demo" / "conf", dest)
     defaults = yaml.safe_load((dest / "defaults.yaml").read_text())
     defaults = deep_merge(defaults, {
         "mlflow": {"tracking_uri": tracking_uri, "experiment": experiment, "credentials_secret": "mlflow-credentials"},
-        "hive": {"host": stack.hive_host, "port": stack.hive_port, "metastore_uri": stack.metastore_uri,
-                 "credentials_secret": "hive-credentials"},
+        "hive": {"host": stack.hive_host, "port": stack.hive_port, "auth": stack.hive_auth,
+                 "metastore_uri": stack.metastore_uri, "credentials_secret": "hive-credentials"},
     })
     (dest / "defaults.yaml").write_text(yaml.safe_dump(defaults, sort_keys=False))
     job = yaml.safe_load((dest / f"{DEMO_JOB}.yaml").read_text())

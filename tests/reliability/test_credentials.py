@@ -1,6 +1,8 @@
 """Credentials that really travel leak nowhere: the demo workflow run by the local runner against an MLflow server
-that checks passwords (MLflow's own basic-auth app, `mlflow server --app-name basic-auth`), with planted Secret
-values; then the planted values are searched for in everything the run and the services left behind."""
+that checks passwords (MLflow's own basic-auth app, `mlflow server --app-name basic-auth`) and a local stack whose
+Spark Thrift Server checks the Hive password (HiveServer2 CUSTOM authentication, `stack up --hive-password-file`;
+its provider is a stand-in for LDAP, the SASL PLAIN handshake and the server's refusal are real), with planted
+Secret values; then the planted values are searched for in everything the run and the services left behind."""
 
 from __future__ import annotations
 
@@ -20,8 +22,12 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from pyhive import hive
+from thrift.transport.TTransport import TTransportException
 
 from generator.argo.runner import NodePhase, RunResult, load_documents, run_workflow, secret_variable
+from generator.localstack import LocalStack, StackEndpoints, StackError, StackPorts
+from generator.localstack.hive_password import password_file
 from generator.localstack.processes import free_port, log_tail, port_accepts, spawn, stop
 from generator.specs.render import planned_outputs, write_outputs
 from tests.integration.helpers import REPO_ROOT, output_files
@@ -30,6 +36,54 @@ from tests.reliability.helpers import DEMO_JOB, files_holding, files_under, writ
 pytestmark = [pytest.mark.slow, pytest.mark.integration]
 DS = "2026-05-02"
 READY_SECONDS = 180
+OUTPUT_TABLE = "demo_scores.authenticated_scores"
+WRONG_PASSWORD = "not-the-password"
+
+
+@pytest.fixture(scope="module")
+def planted() -> dict[tuple[str, str], str]:
+    """Secret values made up for this module: (Secret name, key) -> value."""
+    return {(name, key): f"planted-{key}-{uuid.uuid4().hex}"
+            for name in ("hive-credentials", "mlflow-credentials") for key in ("username", "password")}
+
+
+@dataclass(frozen=True)
+class PasswordStack:
+    """A local stack of its own whose Spark Thrift Server accepts only the planted Hive user and password.
+
+    Attributes:
+        endpoints: where its services listen (`hive_auth` CUSTOM).
+        run_dir: all its state and logs.
+        login: (user, password) the server accepts.
+    """
+
+    endpoints: StackEndpoints
+    run_dir: Path
+    login: tuple[str, str]
+
+    def connect(self, user: str, password: str | None, auth: str = "CUSTOM") -> hive.Connection:
+        # hive.Connection, not hive.connect: the fixture below hands this method to code that calls hive.connect.
+        return hive.Connection(host=self.endpoints.hive_host, port=self.endpoints.hive_port, auth=auth,
+                               username=user, password=password)
+
+
+@pytest.fixture(scope="module")
+def password_stack(tmp_path_factory, planted) -> Iterator[PasswordStack]:
+    login = (planted[("hive-credentials", "username")], planted[("hive-credentials", "password")])
+    # The file handed to `stack up` sits outside the run dir (as a user's would); the stack keeps a 0600 copy.
+    source = tmp_path_factory.mktemp("hive-login") / "login"
+    source.write_text(f"{login[0]}:{login[1]}\n")
+    run_dir = tmp_path_factory.mktemp("password-stack")
+    stack = LocalStack(run_dir, StackPorts(free_port(), free_port(), free_port()), hive_password_file=source)
+    try:
+        endpoints = stack.up()
+    except StackError as error:
+        stack.down()
+        pytest.fail(f"the password-checking stack could not start: {error.message}")
+    try:
+        yield PasswordStack(endpoints, stack.run_dir, login)
+    finally:
+        stack.down()
 
 
 @dataclass(frozen=True)
@@ -98,7 +152,7 @@ def _wait_until_healthy(server: AuthServer, log: Path) -> None:
 
 @dataclass(frozen=True)
 class AuthenticatedRun:
-    """One demo workflow run whose steps reached MLflow with planted credentials."""
+    """One demo workflow run whose steps reached Hive and MLflow with planted credentials."""
 
     result: RunResult
     planted: dict[tuple[str, str], str]
@@ -110,30 +164,31 @@ class AuthenticatedRun:
 
 
 @pytest.fixture(scope="module")
-def authenticated_run(tmp_path_factory, auth_server, local_stack, test_database, mlflow_client) -> AuthenticatedRun:
+def authenticated_run(tmp_path_factory, auth_server, password_stack, planted) -> AuthenticatedRun:
     import mlflow
 
-    from demo.data import load_days
+    import demo.data
     from demo.model import register_pyfunc_model
 
-    planted = {(name, key): f"planted-{key}-{uuid.uuid4().hex}"
-               for name in ("hive-credentials", "mlflow-credentials") for key in ("username", "password")}
     user = {"username": planted[("mlflow-credentials", "username")],
             "password": planted[("mlflow-credentials", "password")]}
     assert auth_server.request("/api/2.0/mlflow/users/create", auth_server.admin, user) == 200
+    previous_tracking_uri = mlflow.get_tracking_uri()
     with pytest.MonkeyPatch.context() as patch:  # the administrator registers the model; the steps only read it
         patch.setenv("MLFLOW_TRACKING_USERNAME", auth_server.admin[0])
         patch.setenv("MLFLOW_TRACKING_PASSWORD", auth_server.admin[1])
         try:
             model = register_pyfunc_model(f"auth_{uuid.uuid4().hex[:6]}", tracking_uri=auth_server.uri)
         finally:
-            mlflow.set_tracking_uri(local_stack.mlflow_uri)  # the session's other tests use the stack's server
+            mlflow.set_tracking_uri(previous_tracking_uri)  # the session's other tests use the stack's server
 
-    load_days(local_stack.hive_host, local_stack.hive_port, [DS])
+    stack = password_stack.endpoints
+    with pytest.MonkeyPatch.context() as patch:  # the demo loader connects without a password: give it the login
+        patch.setattr(demo.data.hive, "connect", lambda **kwargs: password_stack.connect(*password_stack.login))
+        demo.data.load_days(stack.hive_host, stack.hive_port, [DS])
     root = tmp_path_factory.mktemp("authenticated")
     experiment = f"auth-{uuid.uuid4().hex[:8]}"
-    conf_dir = write_demo_conf(root / "conf", local_stack, auth_server.uri, model.alias_uri,
-                               f"{test_database}.authenticated_scores", experiment)
+    conf_dir = write_demo_conf(root / "conf", stack, auth_server.uri, model.alias_uri, OUTPUT_TABLE, experiment)
     write_outputs(planned_outputs([conf_dir], root / "workflows"))
     workflows_file = root / "workflows" / f"{DEMO_JOB}.yaml"
     lines: list[str] = []
@@ -145,17 +200,51 @@ def authenticated_run(tmp_path_factory, auth_server, local_stack, test_database,
     return AuthenticatedRun(result, planted, lines, workflows_file, conf_dir, experiment, model.alias_uri)
 
 
-def test_the_server_refuses_requests_without_the_planted_password(auth_server, authenticated_run, tmp_path):
+def test_hiveserver2_refuses_a_wrong_hive_password_and_accepts_the_planted_one(password_stack):
+    """So the run below could only reach Hive because the planted password travelled (SASL PLAIN over Thrift)."""
+    from jobs.common.errors import ServiceUnavailable
+    from jobs.common.hive import HiveClient, HiveSettings
+
+    user, password = password_stack.login
+    refused = [(user, WRONG_PASSWORD, "CUSTOM"), ("someone-else", password, "CUSTOM"), (user, None, "NONE")]
+    for login_user, login_password, auth in refused:
+        with pytest.raises(TTransportException, match="Error validating the login"):
+            password_stack.connect(login_user, login_password, auth)
+    connection = password_stack.connect(user, password)
+    try:
+        cursor = connection.cursor()
+        cursor.execute("SELECT 1")
+        assert cursor.fetchall() == [(1,)]
+    finally:
+        connection.close()
+
+    # The steps' own client, as a step with the wrong Secret would run it (no retry budget: one attempt).
+    endpoints = password_stack.endpoints
+    settings = HiveSettings(endpoints.hive_host, endpoints.hive_port, "CUSTOM", user, WRONG_PASSWORD, retry_seconds=0)
+    with pytest.raises(ServiceUnavailable, match="Error validating the login"), HiveClient(settings) as client:
+        client.query("SELECT 1")
+    settings = HiveSettings(endpoints.hive_host, endpoints.hive_port, "CUSTOM", user, password, retry_seconds=0)
+    with HiveClient(settings) as client:
+        assert client.query("SELECT 1") == [(1,)]
+
+
+def test_the_password_copy_is_private_to_the_stack(password_stack):
+    copy = password_file(password_stack.run_dir)
+    assert copy.stat().st_mode & 0o777 == 0o600 and copy.parent.stat().st_mode & 0o077 == 0
+    assert copy.read_text() == f"{password_stack.login[0]}:{password_stack.login[1]}\n"
+
+
+def test_the_mlflow_server_refuses_requests_without_the_planted_password(auth_server, authenticated_run, tmp_path):
     """So the run below could only succeed because the planted password reached MLflow."""
     path = "/api/2.0/mlflow/experiments/search?max_results=1"
     user = authenticated_run.planted[("mlflow-credentials", "username")]
     password = authenticated_run.planted[("mlflow-credentials", "password")]
     assert auth_server.request(path) == 401
-    assert auth_server.request(path, (user, "not-the-password")) == 401
+    assert auth_server.request(path, (user, WRONG_PASSWORD)) == 401
     assert auth_server.request(path, (user, password)) == 200
 
     env = {**os.environ, "MLFLOW_TRACKING_URI": auth_server.uri, "MLFLOW_TRACKING_USERNAME": user,
-           "MLFLOW_TRACKING_PASSWORD": "not-the-password", "STEP_RETRY_SECONDS": "3",
+           "MLFLOW_TRACKING_PASSWORD": WRONG_PASSWORD, "STEP_RETRY_SECONDS": "3",
            "MLFLOW_DISABLE_TELEMETRY": "true"}
     refused = subprocess.run([sys.executable, "-m", "jobs.fetch_model", "--model-uri", authenticated_run.model_uri,
                               "--out-dir", str(tmp_path / "out")], env=env, cwd=REPO_ROOT, capture_output=True,
@@ -164,9 +253,18 @@ def test_the_server_refuses_requests_without_the_planted_password(auth_server, a
     assert not (tmp_path / "out").exists() or not output_files(tmp_path / "out")
 
 
-def test_the_run_authenticated_with_the_planted_credentials_and_logged_its_lineage(authenticated_run, auth_server):
+def test_the_run_authenticated_with_the_planted_credentials_and_logged_its_lineage(authenticated_run, auth_server,
+                                                                                   password_stack):
     result = authenticated_run.result
     assert result.phase is NodePhase.SUCCEEDED, result.message
+    assert "auth: CUSTOM" in (authenticated_run.conf_dir / "defaults.yaml").read_text()
+    connection = password_stack.connect(*password_stack.login)
+    try:  # the scores landed in the password-checking stack's Hive
+        cursor = connection.cursor()
+        cursor.execute(f"SELECT COUNT(*) FROM {OUTPUT_TABLE} WHERE dt = '{DS}'")
+        assert cursor.fetchall() == [(569,)]
+    finally:
+        connection.close()
     from mlflow.tracking import MlflowClient
 
     os.environ.setdefault("MLFLOW_DISABLE_TELEMETRY", "true")
@@ -182,22 +280,30 @@ def test_the_run_authenticated_with_the_planted_credentials_and_logged_its_linea
 
 
 def test_planted_credentials_appear_in_no_yaml_log_file_database_or_artifact(authenticated_run, auth_server,
-                                                                           local_stack):
+                                                                           password_stack):
     """Passwords appear nowhere: not in what we generate or the run writes, not in the services' own logs,
-    databases or artifact stores. Login names appear nowhere on our side; MLflow's own stores may hold the MLflow
+    databases or artifact stores. The one exception, excluded by its path: the stack's own copy of the Hive password
+    file (mode 0600), which the server's check reads; it is asserted to be the only file of the stack holding the
+    Hive password, so the search demonstrably finds what it looks for. (The file handed to `stack up` lies outside
+    every searched folder.) Login names appear nowhere on our side; MLflow's own stores may hold the MLflow
     login (its user table, and the run's author tag `mlflow.user`), as any server keeps its users."""
     run = authenticated_run
     assert "secretKeyRef" in run.workflows_file.read_text()  # the values were referenced, never written
     passwords = [run.planted[(name, "password")] for name in ("hive-credentials", "mlflow-credentials")]
     usernames = [run.planted[(name, "username")] for name in ("hive-credentials", "mlflow-credentials")]
     ours = [run.workflows_file.parent, run.conf_dir, run.result.work_dir]
-    stack_dir = local_stack.warehouse_dir.parent  # metastore, Spark Thrift Server, MLflow: logs, databases, files
+    stack_dir = password_stack.run_dir  # metastore, Spark Thrift Server, MLflow: logs, databases, files, tmp
     services = [stack_dir, auth_server.folder]
     searched = sum(len(files_under(folder)) for folder in ours + services)
     assert searched > 50 and (auth_server.folder / "server.log").stat().st_size > 0
     assert len(files_under(run.result.work_dir)) > 10  # the steps' logs, outputs, Spark and model folders
+    with pytest.raises(TTransportException):  # a refused login carrying the planted password: the server logs it
+        password_stack.connect("someone-else", run.planted[("hive-credentials", "password")])
+    assert "Error validating the login" in (stack_dir / "logs" / "thrift.log").read_text(errors="replace")
 
-    assert files_holding(ours + services, passwords) == []
+    hive_password = run.planted[("hive-credentials", "password")]
+    assert files_holding([stack_dir], passwords) == [(str(password_file(stack_dir)), hive_password)]
+    assert files_holding(ours + [auth_server.folder], passwords) == []
     assert files_holding(ours, usernames) == []
     assert files_holding([auth_server.folder / "server.log", auth_server.folder / "artifacts"], usernames) == []
     runner_output = "\n".join(run.lines)
