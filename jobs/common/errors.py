@@ -31,6 +31,10 @@ class ServiceUnavailable(TransientError):
     """A service (HiveServer2, metastore, MLflow) did not answer within the retry budget."""
 
 
+class LoginRefused(StepError):
+    """A service refused the step's user or password: the Secret is wrong, and every attempt would meet the same."""
+
+
 class SqlError(StepError):
     """The server rejected a statement; the message holds the statement and the server's own words."""
 

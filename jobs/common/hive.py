@@ -11,7 +11,7 @@ from pyhive import exc as hive_exc
 from pyhive import hive
 from thrift.transport.TTransport import TTransportException
 
-from jobs.common.errors import SqlError
+from jobs.common.errors import LoginRefused, SqlError
 from jobs.common.retry import with_retry
 
 log = logging.getLogger(__name__)
@@ -37,6 +37,8 @@ def says_table_missing(server_text: str) -> bool:
     return any(words in server_text.lower() for words in MISSING_TABLE_WORDS)
 
 
+# HiveServer2's words when its SASL PLAIN handshake rejects a user or password (LDAP and CUSTOM auth).
+LOGIN_REFUSED = "Error validating the login"
 # What "could not reach HiveServer2" looks like from PyHive/thrift; SQL errors are OperationalError instead.
 TRANSIENT_ERRORS = (TTransportException, OSError, EOFError, SessionNotOpened)
 
@@ -109,6 +111,13 @@ class HiveClient:
             )
         except hive_exc.OperationalError as error:  # PyHive's OpenSession (or its `USE default`) was refused
             raise SessionNotOpened(f"could not open a session: {server_message(error)}") from error
+        except TTransportException as error:
+            if LOGIN_REFUSED in str(error):  # the SASL handshake: the server checked the login and said no
+                raise LoginRefused(
+                    f"HiveServer2 at {settings.address} refused the login of user {settings.user or 'batch-scoring'!r} "
+                    f"(auth {settings.auth}): {LOGIN_REFUSED}; check the Secret behind HIVE_USER and HIVE_PASSWORD"
+                ) from None
+            raise
 
     def _run(self, statement: str, fetch: bool) -> list[tuple]:
         def attempt() -> list[tuple]:

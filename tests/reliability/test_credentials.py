@@ -202,7 +202,8 @@ def authenticated_run(tmp_path_factory, auth_server, password_stack, planted) ->
 
 def test_hiveserver2_refuses_a_wrong_hive_password_and_accepts_the_planted_one(password_stack):
     """So the run below could only reach Hive because the planted password travelled (SASL PLAIN over Thrift)."""
-    from jobs.common.errors import ServiceUnavailable
+    from contract import exit_codes
+    from jobs.common.errors import LoginRefused
     from jobs.common.hive import HiveClient, HiveSettings
 
     user, password = password_stack.login
@@ -218,11 +219,14 @@ def test_hiveserver2_refuses_a_wrong_hive_password_and_accepts_the_planted_one(p
     finally:
         connection.close()
 
-    # The steps' own client, as a step with the wrong Secret would run it (no retry budget: one attempt).
+    # The steps' own client, as a step with the wrong Secret runs it: refused at once as permanent (exit 2), not
+    # retried for its budget as an unreachable server would be (that would end as ServiceUnavailable instead).
     endpoints = password_stack.endpoints
-    settings = HiveSettings(endpoints.hive_host, endpoints.hive_port, "CUSTOM", user, WRONG_PASSWORD, retry_seconds=0)
-    with pytest.raises(ServiceUnavailable, match="Error validating the login"), HiveClient(settings) as client:
+    settings = HiveSettings(endpoints.hive_host, endpoints.hive_port, "CUSTOM", user, WRONG_PASSWORD,
+                            retry_seconds=30)
+    with pytest.raises(LoginRefused, match="refused the login") as caught, HiveClient(settings) as client:
         client.query("SELECT 1")
+    assert caught.value.exit_code == exit_codes.PERMANENT and WRONG_PASSWORD not in caught.value.message
     settings = HiveSettings(endpoints.hive_host, endpoints.hive_port, "CUSTOM", user, password, retry_seconds=0)
     with HiveClient(settings) as client:
         assert client.query("SELECT 1") == [(1,)]

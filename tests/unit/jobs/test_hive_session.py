@@ -7,11 +7,12 @@ import pytest
 from click.testing import CliRunner
 from pyhive import exc as hive_exc
 from TCLIService import ttypes
+from thrift.transport.TTransport import TTransportException
 
 from contract import exit_codes
 from jobs.common import hive as hive_module
 from jobs.common import retry
-from jobs.common.errors import ServiceUnavailable, SqlError
+from jobs.common.errors import LoginRefused, ServiceUnavailable, SqlError
 from jobs.common.hive import HiveClient, HiveSettings
 from jobs.prepare import main as prepare_main
 from jobs.wait_for_input import InputNotReady, wait
@@ -140,3 +141,37 @@ def test_the_sensor_finds_the_partition_once_a_session_opens(monkeypatch, no_bac
         assert wait(client, "db.t", "dt", "2024-01-02", timeout=30, poll=10, min_rows=0, clock=lambda: now[0],
                     sleep=sleep) is None
     assert now[0] == 10 and server.sessions_asked == 2
+
+
+# What PyHive's SASL transport raises when HiveServer2 (LDAP or CUSTOM auth) rejects the login, as the real
+# server gave it in tests/reliability/test_credentials.py.
+LOGIN_REJECTED = "Bad status: 3 (b'Error validating the login')"
+
+
+def test_a_refused_login_fails_at_once_as_permanent_without_the_password(monkeypatch, no_backoff):
+    attempts = []
+
+    def connect(**settings):
+        attempts.append(settings)
+        raise TTransportException(message=LOGIN_REJECTED)
+
+    monkeypatch.setattr(hive_module.hive, "connect", connect)
+    settings = HiveSettings("127.0.0.1", 1, "CUSTOM", "scorer", "planted-s3cret", retry_seconds=60)
+    with HiveClient(settings) as client:
+        with pytest.raises(LoginRefused) as caught:
+            client.query("SELECT 1")
+
+    assert caught.value.exit_code == exit_codes.PERMANENT
+    assert len(attempts) == 1  # not retried for the budget: another attempt meets the same Secret
+    assert "refused the login of user 'scorer'" in caught.value.message
+    assert "planted-s3cret" not in caught.value.message
+
+
+def test_a_dropped_connection_during_the_handshake_stays_transient(monkeypatch, no_backoff):
+    def connect(**_settings):
+        raise TTransportException(message="TSocket read 0 bytes")
+
+    monkeypatch.setattr(hive_module.hive, "connect", connect)
+    with HiveClient(HiveSettings("127.0.0.1", 1, "CUSTOM", "scorer", "pw", retry_seconds=0)) as client:
+        with pytest.raises(ServiceUnavailable):
+            client.query("SELECT 1")
