@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from generator.localstack import LocalStack, StackEndpoints, StackError, StackPorts
-from generator.localstack.processes import free_port
+from generator.localstack import LocalStack, StackEndpoints
+from tests.stacks import running_stack
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 # `demo` (model builders) and `tests.*` helpers are not installed packages; make them importable however
@@ -31,16 +31,8 @@ def local_stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[StackEndpo
     if reuse_dir and LocalStack(Path(reuse_dir)).is_up():
         yield LocalStack(Path(reuse_dir)).endpoints()
         return
-    stack = LocalStack(tmp_path_factory.mktemp("stack"), StackPorts(free_port(), free_port(), free_port()))
-    try:
-        endpoints = stack.up()
-    except StackError as error:
-        stack.down()
-        pytest.fail(f"the local stack could not start: {error.message}")
-    try:
+    with running_stack(tmp_path_factory.mktemp("stack"), "the local stack") as endpoints:
         yield endpoints
-    finally:
-        stack.down()
 
 
 @pytest.fixture(scope="session")

@@ -26,12 +26,13 @@ from pyhive import hive
 from thrift.transport.TTransport import TTransportException
 
 from generator.argo.runner import NodePhase, RunResult, load_documents, run_workflow, secret_variable
-from generator.localstack import LocalStack, StackEndpoints, StackError, StackPorts
+from generator.localstack import StackEndpoints
 from generator.localstack.hive_password import password_file
 from generator.localstack.processes import free_port, log_tail, port_accepts, spawn, stop
 from generator.specs.render import planned_outputs, write_outputs
 from tests.integration.helpers import REPO_ROOT, output_files
 from tests.reliability.helpers import DEMO_JOB, files_holding, files_under, write_demo_conf
+from tests.stacks import running_stack
 
 pytestmark = [pytest.mark.slow, pytest.mark.integration]
 DS = "2026-05-02"
@@ -74,16 +75,8 @@ def password_stack(tmp_path_factory, planted) -> Iterator[PasswordStack]:
     source = tmp_path_factory.mktemp("hive-login") / "login"
     source.write_text(f"{login[0]}:{login[1]}\n")
     run_dir = tmp_path_factory.mktemp("password-stack")
-    stack = LocalStack(run_dir, StackPorts(free_port(), free_port(), free_port()), hive_password_file=source)
-    try:
-        endpoints = stack.up()
-    except StackError as error:
-        stack.down()
-        pytest.fail(f"the password-checking stack could not start: {error.message}")
-    try:
-        yield PasswordStack(endpoints, stack.run_dir, login)
-    finally:
-        stack.down()
+    with running_stack(run_dir, "the password-checking stack", hive_password_file=source) as endpoints:
+        yield PasswordStack(endpoints, run_dir.resolve(), login)
 
 
 @dataclass(frozen=True)
