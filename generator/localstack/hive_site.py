@@ -6,6 +6,16 @@ from pathlib import Path
 from xml.sax.saxutils import escape
 
 
+def session_resources_dir(tmp: Path) -> str:
+    """Hive's per-session resources folder under the stack's tmp (Hive fills in `${hive.session.id}` itself).
+
+    Each session deletes its resources folder when it closes: a folder shared by all sessions (no session id, as
+    this stack had) vanished under the sessions still open and failed the next ones with "Couldn't create
+    directory" (a retro's parallel lanes in CI).
+    """
+    return f"{tmp / 'hive-resources'}/${{hive.session.id}}_resources"
+
+
 def metastore_properties(run_dir: Path, warehouse_dir: Path) -> dict[str, str]:
     """Hive properties for a metastore whose whole state lives under `run_dir`."""
     tmp = run_dir / "tmp"
@@ -19,7 +29,7 @@ def metastore_properties(run_dir: Path, warehouse_dir: Path) -> dict[str, str]:
         "hive.async.log.enabled": "false",
         "hive.exec.scratchdir": str(tmp / "hive-scratch"),
         "hive.exec.local.scratchdir": str(tmp / "hive-local-scratch"),
-        "hive.downloaded.resources.dir": str(tmp / "hive-resources"),
+        "hive.downloaded.resources.dir": session_resources_dir(tmp),
         "hive.querylog.location": str(tmp / "hive-querylog"),
     }
 

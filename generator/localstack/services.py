@@ -12,6 +12,7 @@ from pathlib import Path
 
 from generator.localstack.endpoints import LOOPBACK, StackPorts
 from generator.localstack.hive_password import ThriftAuth
+from generator.localstack.hive_site import session_resources_dir
 from generator.localstack.processes import port_accepts
 
 METASTORE = "metastore"
@@ -142,7 +143,7 @@ def build_specs(run_dir: Path, ports: StackPorts, java: str, auth: ThriftAuth | 
             *[arg for name, value in auth.hiveconf.items() for arg in ("--hiveconf", f"{name}={value}")],
             "--hiveconf", f"hive.server2.logging.operation.log.location={tmp_dir / 'operation-logs'}",
             "--hiveconf", f"hive.exec.local.scratchdir={tmp_dir / 'hive-local-scratch'}",
-            "--hiveconf", f"hive.downloaded.resources.dir={tmp_dir / 'hive-resources'}",
+            "--hiveconf", f"hive.downloaded.resources.dir={session_resources_dir(tmp_dir)}",
             "--hiveconf", f"hive.querylog.location={tmp_dir / 'hive-querylog'}",
         ],
         env=env,

@@ -201,9 +201,8 @@ class LocalStack:
         return is_alive(record.pid, str(self.run_dir))
 
     def _prepare_dirs(self) -> None:
-        # tmp/hive-resources exists before the Thrift server starts: each new session runs Hive's "mkdirs unless it
-        # exists" on it, and two sessions opening at once (a retro's parallel lanes) raced to "Couldn't create
-        # directory" and failed a step.
+        # tmp/hive-resources, the parent of every session's resources folder (hive_site.session_resources_dir),
+        # exists before the Thrift server starts, so sessions opening at once never race to create it.
         for sub in ("logs", "tmp", "tmp/spark-local", "tmp/hive-resources", "warehouse", "artifacts", "thrift", "conf"):
             (self.run_dir / sub).mkdir(parents=True, exist_ok=True)
         warehouse = self.run_dir / "warehouse"
