@@ -25,11 +25,16 @@ def day_frame(ds: str):
     return drifted
 
 
-def load_days(host: str, port: int, dates: list[str], username: str = "demo") -> int:
-    """Create the demo databases and (re)load the raw partition of each date; return rows per day."""
+def load_days(host: str, port: int, dates: list[str], username: str = "demo", auth: str = "NONE",
+              password: str | None = None) -> int:
+    """Create the demo databases and (re)load the raw partition of each date; return rows per day.
+
+    `auth` and `password` as PyHive takes them: a password only with LDAP or CUSTOM (a stack started with
+    `--hive-password-file`).
+    """
     features, _ = training_frame()
     columns = ["patient_id", *features.columns]
-    connection = hive.connect(host=host, port=port, auth="NONE", username=username)
+    connection = hive.connect(host=host, port=port, auth=auth, username=username, password=password)
     try:
         cursor = connection.cursor()
         for database in DATABASES:

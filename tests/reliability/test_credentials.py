@@ -63,7 +63,6 @@ class PasswordStack:
     login: tuple[str, str]
 
     def connect(self, user: str, password: str | None, auth: str = "CUSTOM") -> hive.Connection:
-        # hive.Connection, not hive.connect: the fixture below hands this method to code that calls hive.connect.
         return hive.Connection(host=self.endpoints.hive_host, port=self.endpoints.hive_port, auth=auth,
                                username=user, password=password)
 
@@ -176,9 +175,8 @@ def authenticated_run(tmp_path_factory, auth_server, password_stack, planted) ->
             mlflow.set_tracking_uri(previous_tracking_uri)  # the session's other tests use the stack's server
 
     stack = password_stack.endpoints
-    with pytest.MonkeyPatch.context() as patch:  # the demo loader connects without a password: give it the login
-        patch.setattr(demo.data.hive, "connect", lambda **kwargs: password_stack.connect(*password_stack.login))
-        demo.data.load_days(stack.hive_host, stack.hive_port, [DS])
+    hive_user, hive_password = password_stack.login
+    demo.data.load_days(stack.hive_host, stack.hive_port, [DS], hive_user, "CUSTOM", hive_password)
     root = tmp_path_factory.mktemp("authenticated")
     experiment = f"auth-{uuid.uuid4().hex[:8]}"
     conf_dir = write_demo_conf(root / "conf", stack, auth_server.uri, model.alias_uri, OUTPUT_TABLE, experiment)
