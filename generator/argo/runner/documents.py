@@ -20,9 +20,11 @@ class TemplateScope:
 
     Attributes:
         label: Names the document in messages, e.g. `WorkflowTemplate churn-daily`.
+        spec: The document's spec with its workflowTemplateRef chain merged in (the core's `merged_spec`).
     """
 
     label: str
+    spec: dict = field(repr=False)
     templates: dict[str, dict]
     documents: DocumentSet = field(repr=False)
 
@@ -93,6 +95,7 @@ class DocumentSet:
                                 f"metadata.name or metadata.generateName is needed; allowed kinds: "
                                 f"{', '.join(WORKFLOW_KINDS)}")
         self.catalog = Catalog([Document(source, index, doc) for index, doc in enumerate(self.documents, start=1)])
+        self._scopes: dict[tuple[str, str], TemplateScope] = {}
 
     def scope_of_reference(self, reference: dict, where: str) -> TemplateScope:
         """The scope of the WorkflowTemplate a `templateRef` names.
@@ -106,10 +109,14 @@ class DocumentSet:
         return self.scope_of(workflow)
 
     def scope_of(self, workflow: Workflow) -> TemplateScope:
-        spec = self.catalog.merged_spec(workflow)
-        templates = {template["name"]: template for template in spec.get("templates") or []}
-        return TemplateScope(label=f"{workflow.document.kind} {document_name(workflow.document.data)}",
-                             templates=templates, documents=self)
+        """The workflow's merged spec as a scope; merged once per run, as every templateRef into it reuses it."""
+        key = (workflow.document.kind, workflow.document.name)
+        if key not in self._scopes:
+            spec = self.catalog.merged_spec(workflow)
+            self._scopes[key] = TemplateScope(
+                label=f"{workflow.document.kind} {document_name(workflow.document.data)}", spec=spec,
+                templates={template["name"]: template for template in spec.get("templates") or []}, documents=self)
+        return self._scopes[key]
 
     def runnable(self, template_name: str | None) -> RunnableWorkflow:
         """The document to run: by metadata.name, else the first WorkflowTemplate or Workflow.
@@ -143,7 +150,7 @@ class DocumentSet:
             kind=kind, name=document_name(doc), generate_name=not metadata.get("name"),
             namespace=metadata.get("namespace") or "default",
             labels=dict(metadata.get("labels") or {}), annotations=dict(metadata.get("annotations") or {}),
-            spec=self.catalog.merged_spec(workflow), scope=scope,
+            spec=scope.spec, scope=scope,
             cron_timezone=doc["spec"].get("timezone") if kind == "CronWorkflow" else None)
 
 

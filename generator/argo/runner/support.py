@@ -94,7 +94,6 @@ class _Checker:
     workflow: RunnableWorkflow
     findings: list[Unsupported] = field(default_factory=list)
     missing_secrets: list[str] = field(default_factory=list)
-    visited: set[tuple[str, str]] = field(default_factory=set)
 
     def add(self, where: str, message: str) -> None:
         self.findings.append(Unsupported(where, message))
@@ -156,10 +155,6 @@ class _Checker:
             self.add(f"{where}.arguments.artifacts", "workflow-level argument artifacts are not implemented")
         self.retry(spec.get("retryStrategy"), where)
         self.expressions({k: v for k, v in spec.items() if k != "templates"}, where)
-        scope = self.workflow.scope
-        for key in ("entrypoint", "onExit"):
-            if spec.get(key):
-                self.reference({"template": spec[key]}, scope, f"{where}.{key}")
 
     def retry(self, retry: dict | None, where: str) -> None:
         if not retry:
@@ -181,19 +176,7 @@ class _Checker:
                 self.add(f"{where}.retryStrategy.expression", f"expression function {name}() is not implemented; "
                          f"supported: {', '.join(sorted(FUNCTIONS))}")
 
-    def reference(self, holder: dict, scope: TemplateScope, where: str) -> None:
-        try:
-            template, target_scope = scope.resolve(holder, where)
-        except UserError as error:
-            self.add(where, error.message)
-            return
-        self.template(template, target_scope)
-
     def template(self, template: dict, scope: TemplateScope) -> None:
-        key = (scope.label, template.get("name", ""))
-        if key in self.visited:
-            return
-        self.visited.add(key)
         where = f"{scope.label} template {template.get('name')!r}"
         self.fields(template, "template", where)
         kinds = [kind for kind in ("container", "script", "dag", "steps") if kind in template]
@@ -209,14 +192,13 @@ class _Checker:
         elif "activeDeadlineSeconds" in template:
             self.add(f"{where}.activeDeadlineSeconds", "only implemented on container and script templates")
         if "dag" in template:
-            self.dag(template["dag"], scope, where)
+            self.dag(template["dag"], where)
         if "steps" in template:
             for group_index, group in enumerate(template["steps"] or []):
                 for step_index, step in enumerate(group or []):
                     step_where = f"{where}.steps[{group_index}][{step_index}]"
                     self.fields(step, "step", step_where)
                     self.arguments(step.get("arguments") or {}, step_where)
-                    self.reference(step, scope, f"{step_where} ({step.get('name')})")
 
     def inputs(self, inputs: dict, where: str) -> None:
         for key in inputs:
@@ -288,7 +270,7 @@ class _Checker:
         for index, artifact in enumerate(arguments.get("artifacts") or []):
             self.fields(artifact, "argumentArtifact", f"{where}.arguments.artifacts[{index}]")
 
-    def dag(self, dag: dict, scope: TemplateScope, where: str) -> None:
+    def dag(self, dag: dict, where: str) -> None:
         for key in dag:
             if key not in ("tasks", "failFast"):
                 self.add(f"{where}.dag.{key}", f"unsupported: {HINTS.get(key, key)}")
@@ -296,7 +278,6 @@ class _Checker:
             task_where = f"{where}.dag.tasks[{index}] ({task.get('name')})"
             self.fields(task, "task", task_where)
             self.arguments(task.get("arguments") or {}, task_where)
-            self.reference(task, scope, task_where)
 
 
 def check_supported(workflow: RunnableWorkflow) -> None:
@@ -308,6 +289,8 @@ def check_supported(workflow: RunnableWorkflow) -> None:
     """
     checker = _Checker(workflow)
     checker.spec()
+    for template, scope in workflow.reachable_templates():
+        checker.template(template, scope)
     if checker.findings:
         raise UnsupportedFeatureError(checker.findings)
     if checker.missing_secrets:
