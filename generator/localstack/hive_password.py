@@ -13,12 +13,12 @@ user may not); neither part empty; a trailing line end is ignored.
 from __future__ import annotations
 
 import os
-import shutil
 import subprocess
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from generator.localstack.errors import StackError
+from generator.localstack.processes import jdk_program
 
 PROVIDER_SOURCE = Path(__file__).with_name("PasswordFileAuthenticator.java")
 PROVIDER_CLASS = "localstack.PasswordFileAuthenticator"
@@ -85,14 +85,6 @@ def read_login(path: Path) -> HiveLogin:
     return HiveLogin(user, password)
 
 
-def javac_executable() -> str | None:
-    """Path of `javac` (JAVA_HOME first, then PATH), or None when no JDK is installed."""
-    java_home = os.environ.get("JAVA_HOME")
-    if java_home and (Path(java_home) / "bin" / "javac").exists():
-        return str(Path(java_home) / "bin" / "javac")
-    return shutil.which("javac")
-
-
 def password_file(run_dir: Path) -> Path:
     """Where the stack keeps its copy of the password file (mode 0600)."""
     return run_dir / AUTH_DIR / PASSWORD_FILE_NAME
@@ -105,7 +97,7 @@ def install_password_check(run_dir: Path, source: Path, spark_home: Path) -> Thr
         StackError: the file is unreadable or not `user:password`, javac is missing, or the provider does not compile.
     """
     login = read_login(source)
-    javac = javac_executable()
+    javac = jdk_program("javac")
     if javac is None:
         raise StackError(
             "javac is missing: the Hive password check (--hive-password-file) compiles its provider with a Java 17 "

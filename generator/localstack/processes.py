@@ -1,8 +1,9 @@
-"""Process and port helpers: spawn a detached service, tell whether it is alive, stop it by PID."""
+"""Process and port helpers: find a JDK program, spawn a detached service, tell whether it is alive, stop it by PID."""
 
 from __future__ import annotations
 
 import os
+import shutil
 import signal
 import socket
 import subprocess
@@ -117,3 +118,11 @@ def log_tail(path: Path, lines: int = 15) -> str:
     if not path.exists():
         return "(no log written)"
     return "\n".join(path.read_text(errors="replace").splitlines()[-lines:])
+
+
+def jdk_program(name: str) -> str | None:
+    """Path of a JDK program such as `java` or `javac` (JAVA_HOME first, then PATH), or None when missing."""
+    java_home = os.environ.get("JAVA_HOME")
+    if java_home and (Path(java_home) / "bin" / name).exists():
+        return str(Path(java_home) / "bin" / name)
+    return shutil.which(name)

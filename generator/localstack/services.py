@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import importlib.util
 import os
-import shutil
 import sys
 import urllib.request
 from dataclasses import dataclass
@@ -68,14 +67,6 @@ def spark_home() -> Path:
     if spec is None or not spec.submodule_search_locations:
         raise FileNotFoundError("pyspark is not installed in this environment: pip install -e '.[jobs]'")
     return Path(next(iter(spec.submodule_search_locations)))
-
-
-def java_executable() -> str | None:
-    """Path of `java` (JAVA_HOME first, then PATH), or None when Java is missing."""
-    java_home = os.environ.get("JAVA_HOME")
-    if java_home and (Path(java_home) / "bin" / "java").exists():
-        return str(Path(java_home) / "bin" / "java")
-    return shutil.which("java")
 
 
 def _base_env(tmp_dir: Path, home: Path) -> dict[str, str]:

@@ -17,14 +17,13 @@ from generator.localstack.hive_password import (
     remove_password_copy,
 )
 from generator.localstack.hive_site import metastore_properties, write_hive_site
-from generator.localstack.processes import is_alive, log_tail, port_is_free, spawn, stop
+from generator.localstack.processes import is_alive, jdk_program, log_tail, port_is_free, spawn, stop
 from generator.localstack.services import (
     METASTORE,
     MLFLOW,
     THRIFT,
     ServiceSpec,
     build_specs,
-    java_executable,
     spark_home,
 )
 from generator.localstack.state import ServiceRecord, read_state, write_state
@@ -110,7 +109,7 @@ class LocalStack:
                 is unreadable or malformed or javac is missing, or the running Thrift server checks passwords
                 differently from what was asked.
         """
-        java = java_executable()
+        java = jdk_program("java")
         if java is None:
             raise StackError(
                 "Java is missing: the Hive metastore and the Spark Thrift Server need a Java 17 runtime. "

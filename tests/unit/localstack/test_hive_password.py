@@ -109,7 +109,7 @@ def _ports() -> StackPorts:
 
 
 def test_stack_up_with_a_malformed_file_names_it_and_starts_nothing(tmp_path, monkeypatch):
-    monkeypatch.setattr("generator.localstack.stack.java_executable", lambda: "java")
+    monkeypatch.setattr("generator.localstack.stack.jdk_program", lambda name: name)
     bad = _file(tmp_path, "no-colon-here\n")
     with pytest.raises(StackError, match=f"{bad} is not in the expected format"):
         LocalStack(tmp_path / "run", _ports(), hive_password_file=bad).up()
@@ -117,7 +117,7 @@ def test_stack_up_with_a_malformed_file_names_it_and_starts_nothing(tmp_path, mo
 
 
 def test_a_running_server_without_the_check_is_not_silently_reused_for_one_with_it(tmp_path, monkeypatch):
-    monkeypatch.setattr("generator.localstack.stack.java_executable", lambda: "java")
+    monkeypatch.setattr("generator.localstack.stack.jdk_program", lambda name: name)
     run_dir = (tmp_path / "run").resolve()
     run_dir.mkdir()
     # Our own child counts as alive whatever its command line: it plays the recorded Thrift server.
