@@ -85,11 +85,6 @@ def tags_in(text: str) -> Iterator[tuple[tuple[str, ...], str]]:
             yield tuple(body.split(".")), match.group(0)
 
 
-def expression_roots(expression: str) -> set[str]:
-    """The Argo variable roots an expression reads, e.g. `tasks.a.outputs.result + item` -> {tasks, item}."""
-    return {chain[0] for chain in expression_chains(expression)}
-
-
 def references_in(value: Any, parts: PathParts, skip: frozenset[str] = frozenset()) -> Iterator[Reference]:
     """Every variable used in the strings of a parsed YAML value (keys in `skip` are not entered).
 

@@ -5,15 +5,9 @@ from __future__ import annotations
 import pytest
 
 from generator.argo.core.dag import DependsError, evaluate_depends, find_cycles, referenced_tasks
-from generator.argo.core.variables import ARGO_ROOTS, expression_roots
+from generator.argo.core.variables import ARGO_ROOTS
 from generator.argo.lint.variable_rules import Scope, resolve
 from generator.argo.runner.substitution import UnresolvedVariableError, substitute
-
-
-def test_expression_roots_are_argo_variables_not_functions_or_lambda_members():
-    roots = expression_roots("sprig.int(tasks.a.outputs.result) + len(filter(item.xs, {#.inputs}))")
-
-    assert roots == {"tasks", "item"}
 
 
 @pytest.mark.parametrize("tag", ["{{ jinja }}", "{{ds}}", "{{ dt | default }}", "{{sql.var}}"])
