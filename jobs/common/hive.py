@@ -103,18 +103,18 @@ class HiveClient:
 
     def _connect(self) -> Any:
         settings = self.settings
+        user = settings.user or "batch-scoring"
         password = settings.password if settings.auth in ("LDAP", "CUSTOM") else None
         try:
             return hive.connect(
-                host=settings.host, port=settings.port, auth=settings.auth,
-                username=settings.user or "batch-scoring", password=password,
+                host=settings.host, port=settings.port, auth=settings.auth, username=user, password=password,
             )
         except hive_exc.OperationalError as error:  # PyHive's OpenSession (or its `USE default`) was refused
             raise SessionNotOpened(f"could not open a session: {server_message(error)}") from error
         except TTransportException as error:
             if LOGIN_REFUSED in str(error):  # the SASL handshake: the server checked the login and said no
                 raise LoginRefused(
-                    f"HiveServer2 at {settings.address} refused the login of user {settings.user or 'batch-scoring'!r} "
+                    f"HiveServer2 at {settings.address} refused the login of user {user!r} "
                     f"(auth {settings.auth}): {LOGIN_REFUSED}; check the Secret behind HIVE_USER and HIVE_PASSWORD"
                 ) from None
             raise
