@@ -125,6 +125,11 @@ def build_specs(run_dir: Path, ports: StackPorts, java: str, auth: ThriftAuth | 
             "--conf", f"spark.sql.warehouse.dir={warehouse.as_uri()}",
             # A long-lived session would otherwise serve stale file lists after a job swapped a partition.
             "--conf", "spark.sql.filesourceTableRelationCacheSize=0",
+            # INSERTs into a partitioned Hive table go through Hive's writer, which stages each query in its own
+            # folder as HiveServer2 does. Spark's built-in writer stages every query in the table's one
+            # `_temporary/0` and the first to commit deletes the others' files, so a retro's lanes preparing
+            # different dates of one table failed (SPARK-36571; docs/STEPS.md, prepare).
+            "--conf", "spark.sql.hive.convertInsertingPartitionedTable=false",
             "--conf", "spark.ui.enabled=false",
             "--conf", f"spark.local.dir={tmp_dir / 'spark-local'}",
             "--conf", "spark.sql.shuffle.partitions=2",

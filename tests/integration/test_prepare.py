@@ -6,6 +6,7 @@ from __future__ import annotations
 import contextlib
 import threading
 from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
@@ -138,3 +139,32 @@ def test_prepare_runs_once_the_server_opens_sessions_again(raw_table, step_env, 
     assert "Failed to open new session" in result.stderr  # refused at first, retried, then done
     hive_cursor.execute(f"SELECT COUNT(*) FROM {table}")
     assert hive_cursor.fetchall()[0][0] == 4
+
+
+# A retro's lanes prepare different dates of one table at the same time; Spark's built-in writer once staged them
+# all in the table's one `_temporary/0` folder and the first to commit deleted the others' files (SPARK-36571).
+CONCURRENT_DATES = ("2024-05-01", "2024-05-02", "2024-05-03")
+CONCURRENT_ROUNDS = 5
+
+
+def test_prepare_runs_for_different_dates_of_one_table_at_once_all_land(
+        raw_table, hive_cursor, local_stack, step_env, test_database, tmp_path):
+    import pandas as pd
+
+    for ds in CONCURRENT_DATES[1:]:
+        load_partition(hive_cursor, local_stack, raw_table,
+                       pd.DataFrame({"id": [1, 2], "amount": [1.0, 3.0], "note": ["x", "y"]}), ds)
+    sql = tmp_path / "concurrent.sql"
+    sql.write_text(PREPARE_SQL.format(db=test_database).replace("prep_features", "prep_concurrent"))
+    table = f"{test_database}.prep_concurrent"
+
+    def prepare(ds: str):
+        return run_step("prepare", ["--sql-file", str(sql), "--ds", ds, "--var", "factor=2"], step_env)
+
+    for _ in range(CONCURRENT_ROUNDS):  # each round a retro's first prepare of every lane; the race needs a few
+        hive_cursor.execute(f"DROP TABLE IF EXISTS {table}")
+        with ThreadPoolExecutor(len(CONCURRENT_DATES)) as pool:
+            results = list(pool.map(prepare, CONCURRENT_DATES))
+        assert [result.returncode for result in results] == [0] * len(CONCURRENT_DATES), \
+            "\n".join(result.stderr[-2000:] for result in results if result.returncode)
+        assert [_count(hive_cursor, table, ds) for ds in CONCURRENT_DATES] == [3, 2, 2]
