@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
 from pathlib import Path
@@ -33,6 +34,27 @@ def run_local_in_image(workflows_file: Path, template: str, parameters: dict[str
     return subprocess.run(command, capture_output=True, text=True, timeout=1800)
 
 
+def failure_report(completed: subprocess.CompletedProcess, work_dir: Path) -> str:
+    """The run's last output and, for each failed pod, the end of its log (the streamed logs scroll out of view)."""
+    failed: list[str] = []
+
+    def walk(node: dict) -> None:
+        if node.get("type") == "Pod" and node.get("phase") in ("Failed", "Error") and node.get("folder"):
+            log = Path(node["folder"]) / "main.log"
+            tail = log.read_text()[-3000:] if log.is_file() else "(no log)"
+            failed.append(f"--- {node['display_name']} ({node['phase']}): {log}\n{tail}")
+        for child in node.get("children", []):
+            walk(child)
+
+    result = work_dir / "result.json"
+    if result.is_file():
+        document = json.loads(result.read_text())
+        for node in (document.get("root"), document.get("exit_handler")):
+            if node:
+                walk(node)
+    return "\n".join([completed.stdout[-4000:], completed.stderr[-2000:], *failed])
+
+
 def rows(cursor, table: str, ds: str) -> dict[int, tuple]:
     cursor.execute(f"REFRESH TABLE {table}")
     cursor.execute(f"SELECT patient_id, score, scored_at FROM {table} WHERE dt = '{ds}'")
@@ -50,7 +72,7 @@ def test_demo_job_in_image_scores_equal_model_predict_and_rerun_replaces(
     ds = "2026-03-01"
     first_run = run_local_in_image(e2e_project.workflows_file, JOB, {"ds": ds}, tmp_path / "first",
                                    e2e_project.lock_dir, project_image, stack_run_dir)
-    assert first_run.returncode == 0, first_run.stdout[-5000:] + first_run.stderr[-3000:]
+    assert first_run.returncode == 0, failure_report(first_run, tmp_path / "first")
     # Every step ran as a container of the image, with the pod's user and a read-only root.
     commands = [path.read_text() for path in (tmp_path / "first").glob("nodes/*/podman-run.txt")]
     assert len(commands) == 7  # wait-for-input, prepare, fetch-model, score, validate, monitor, on-exit
@@ -63,7 +85,7 @@ def test_demo_job_in_image_scores_equal_model_predict_and_rerun_replaces(
 
     second_run = run_local_in_image(e2e_project.workflows_file, JOB, {"ds": ds}, tmp_path / "second",
                                     e2e_project.lock_dir, project_image, stack_run_dir)
-    assert second_run.returncode == 0, second_run.stdout[-5000:] + second_run.stderr[-3000:]
+    assert second_run.returncode == 0, failure_report(second_run, tmp_path / "second")
     second = partition(hive_cursor, ds)
     assert len(second) == len(first)  # replaced, not appended
     assert {row[4] for row in second.values()}.isdisjoint({row[4] for row in first.values()})
@@ -75,7 +97,7 @@ def test_own_job_retro_over_three_dates_in_image(own_job_workflows, e2e_project,
     completed = run_local_in_image(own_job_workflows, f"{OWN_JOB}-retro",
                                    {"start": dates[0], "end": dates[-1], "parallelism": "2"}, tmp_path,
                                    e2e_project.lock_dir, project_image, stack_run_dir)
-    assert completed.returncode == 0, completed.stdout[-5000:] + completed.stderr[-3000:]
+    assert completed.returncode == 0, failure_report(completed, tmp_path)
     hive_cursor.execute(f"SHOW PARTITIONS {OWN_TABLE}")
     assert sorted(row[0] for row in hive_cursor.fetchall()) == [f"dt={ds}" for ds in dates]
     model_uri = f"models:/{e2e_project.model_name}@champion"
