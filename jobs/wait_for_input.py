@@ -8,7 +8,7 @@ import time
 
 import click
 
-from jobs.common.errors import ServiceUnavailable, SqlError, StepError
+from jobs.common.errors import SqlError, StepError, TransientError
 from jobs.common.hive import HiveClient, says_table_missing
 from jobs.common.logs import configure_logging
 from jobs.common.options import ds_option, hive_options, hive_settings, retry_seconds_option
@@ -45,7 +45,7 @@ def wait(client: HiveClient, table: str, column: str, ds: str, *, timeout: float
     while True:
         try:
             rows = partition_rows(client, table, column, ds, count=min_rows > 0)
-        except ServiceUnavailable as error:  # an outage while we wait is just one more poll without an answer
+        except TransientError as error:  # an outage or a failure on the server's side: one more poll without an answer
             log.warning("poll failed, will poll again: %s", error.message)
             rows = None
         if rows is not None and rows >= min_rows:

@@ -1,7 +1,7 @@
 """Step errors: what an operator can act on becomes a click.ClickException with one readable message.
 
 The exit code tells Argo whether another attempt can help (contract/exit_codes.py): a StepError is permanent,
-a TransientError (a service that did not answer) is retried.
+a TransientError (a service that did not answer, a statement the server failed on its side) is retried.
 """
 
 from __future__ import annotations
@@ -38,7 +38,11 @@ class LoginRefused(StepError):
 class SqlError(StepError):
     """The server rejected a statement; the message holds the statement and the server's own words."""
 
-    def __init__(self, statement: str, server_message: str):
+    def __init__(self, statement: str, server_message: str, note: str = ""):
         self.statement = statement
         self.server_message = server_message
-        super().__init__(f"SQL statement failed:\n{statement}\nserver said: {server_message}")
+        super().__init__(f"SQL statement failed{note}:\n{statement}\nserver said: {server_message}")
+
+
+class ServerSqlFailure(SqlError, TransientError):
+    """The server failed a statement for a cause outside it (its SQLSTATE says so): another attempt may pass."""

@@ -11,7 +11,7 @@ from pyhive import exc as hive_exc
 from pyhive import hive
 from thrift.transport.TTransport import TTransportException
 
-from jobs.common.errors import LoginRefused, SqlError
+from jobs.common.errors import LoginRefused, ServerSqlFailure, SqlError
 from jobs.common.retry import with_retry
 
 log = logging.getLogger(__name__)
@@ -37,6 +37,16 @@ def says_table_missing(server_text: str) -> bool:
     return any(words in server_text.lower() for words in MISSING_TABLE_WORDS)
 
 
+# SQLSTATE classes (the SQL standard's; HiveServer2 and the Spark Thrift Server send the state with each error)
+# that blame the server or its surroundings, not the statement: the step exits transient and Argo runs it again
+# (prepare's SQL is idempotent). Every other state (42 syntax or access, 22 data, ...) is the statement's own.
+SERVER_FAILURE_CLASSES = {
+    "08": "connection exception",  # also Hive's 08S01 for any failed execution task, deterministic ones too
+    "40": "transaction rollback",
+    "53": "insufficient resources",
+    "57": "operator intervention",
+    "58": "system error",  # Spark's TASK_WRITE_FAILED is 58030
+}
 # HiveServer2's words when its SASL PLAIN handshake rejects a user or password (LDAP and CUSTOM auth).
 LOGIN_REFUSED = "Error validating the login"
 # What "could not reach HiveServer2" looks like from PyHive/thrift; SQL errors are OperationalError instead.
@@ -138,18 +148,35 @@ class HiveClient:
                 budget_seconds=self.settings.retry_seconds,
             )
         except hive_exc.OperationalError as error:
-            raise SqlError(statement, server_message(error)) from None
+            raise sql_error(statement, error) from None
         except hive_exc.DatabaseError as error:
             raise SqlError(statement, str(error)) from None
         log.info("%.2fs  %s", time.monotonic() - started, " ".join(statement.split())[:300])
         return rows
 
 
+def sql_error(statement: str, error: hive_exc.OperationalError) -> SqlError:
+    """The step error for a failed statement: transient when its SQLSTATE blames the server, else permanent."""
+    state = _status_field(error, "sqlState")
+    cause = SERVER_FAILURE_CLASSES.get(state[:2]) if state else None
+    if cause:
+        note = f" (SQLSTATE {state}, {cause}: the server's trouble, another attempt may pass)"
+        return ServerSqlFailure(statement, server_message(error), note)
+    return SqlError(statement, server_message(error))
+
+
 def server_message(error: hive_exc.OperationalError) -> str:
     """The HiveServer2 error text inside PyHive's OperationalError (it wraps the thrift response)."""
-    for arg in error.args:
-        status = getattr(arg, "status", None)
-        message = getattr(status, "errorMessage", None)
-        if message:
-            return message.strip().splitlines()[0] if len(message) > 2000 else message.strip()
+    message = _status_field(error, "errorMessage")
+    if message:
+        return message.strip().splitlines()[0] if len(message) > 2000 else message.strip()
     return str(error)
+
+
+def _status_field(error: hive_exc.OperationalError, name: str) -> str | None:
+    """A field of the thrift TStatus PyHive's OperationalError wraps (None when absent or empty)."""
+    for arg in error.args:
+        value = getattr(getattr(arg, "status", None), name, None)
+        if value:
+            return value
+    return None

@@ -1,5 +1,6 @@
 """A session HiveServer2 could not open is the server's trouble (retried, transient), a rejected statement is the
-SQL's (permanent): HiveClient with PyHive's connect replaced by a fake that answers as the Spark Thrift Server does."""
+SQL's (permanent) unless its SQLSTATE blames the server (transient): HiveClient with PyHive's connect replaced by
+a fake that answers as the Spark Thrift Server does."""
 
 from __future__ import annotations
 
@@ -12,7 +13,7 @@ from thrift.transport.TTransport import TTransportException
 from contract import exit_codes
 from jobs.common import hive as hive_module
 from jobs.common import retry
-from jobs.common.errors import LoginRefused, ServiceUnavailable, SqlError
+from jobs.common.errors import LoginRefused, ServerSqlFailure, ServiceUnavailable, SqlError
 from jobs.common.hive import HiveClient, HiveSettings
 from jobs.prepare import main as prepare_main
 from jobs.wait_for_input import InputNotReady, wait
@@ -23,11 +24,14 @@ from jobs.wait_for_input import InputNotReady, wait
 SESSION_REFUSED = ("Failed to open new session: java.lang.RuntimeException: java.lang.RuntimeException: "
                    "/run/stack/tmp/hive-resources is not a directory")
 STATEMENT_REJECTED = "[TABLE_OR_VIEW_NOT_FOUND] The table or view `db`.`missing` cannot be found."
+# The real server's words and SQLSTATE when two INSERTs into one table shared its `_temporary` folder.
+WRITE_FAILED = ("Error running query: [TASK_WRITE_FAILED] org.apache.spark.SparkException: [TASK_WRITE_FAILED] Task "
+                "failed while writing rows to file:/warehouse/db.db/t. SQLSTATE: 58030")
 
 
-def refused(message: str, response=ttypes.TOpenSessionResp) -> hive_exc.OperationalError:
+def refused(message: str, response=ttypes.TOpenSessionResp, sql_state: str | None = None) -> hive_exc.OperationalError:
     """PyHive's error for a non-success status: it wraps the whole thrift response."""
-    status = ttypes.TStatus(statusCode=ttypes.TStatusCode.ERROR_STATUS, errorMessage=message)
+    status = ttypes.TStatus(statusCode=ttypes.TStatusCode.ERROR_STATUS, errorMessage=message, sqlState=sql_state)
     return hive_exc.OperationalError(response(status=status))
 
 
@@ -38,7 +42,10 @@ class FakeCursor:
     def execute(self, statement: str) -> None:
         self.server.statements.append(statement)
         if "missing" in statement:
-            raise refused(STATEMENT_REJECTED, ttypes.TExecuteStatementResp)
+            raise refused(STATEMENT_REJECTED, ttypes.TExecuteStatementResp, "42P01")
+        if "db.fails_" in statement:  # a table named `fails_<state>` (or `fails_none`): fails with that state
+            state = statement.split("db.fails_")[1].split()[0]
+            raise refused(WRITE_FAILED, ttypes.TExecuteStatementResp, None if state == "none" else state)
 
     def fetchall(self) -> list[tuple]:
         return [("dt=2024-01-02",)]
@@ -104,6 +111,38 @@ def test_a_rejected_statement_stays_a_permanent_sql_error(monkeypatch, no_backof
             client.execute("SELECT * FROM db.missing")
     assert caught.value.exit_code == exit_codes.PERMANENT and caught.value.server_message == STATEMENT_REJECTED
     assert server.statements == ["SELECT * FROM db.missing"]  # run once, not retried
+
+
+@pytest.mark.parametrize("state", ["58030", "08S01", "40001", "53200", "57014"])
+def test_a_statement_the_server_failed_is_transient_and_names_the_state(monkeypatch, no_backoff, state):
+    server = serve(monkeypatch, refusals=0)
+    statement = f"INSERT OVERWRITE TABLE db.fails_{state} PARTITION (dt = '2024-01-02') SELECT 1"
+    with HiveClient(HiveSettings("127.0.0.1", 1, retry_seconds=60)) as client:
+        with pytest.raises(ServerSqlFailure) as caught:
+            client.execute(statement)
+    assert caught.value.exit_code == exit_codes.TRANSIENT  # Argo runs the step again, not this client
+    assert server.statements == [statement]
+    assert f"SQLSTATE {state}" in caught.value.message and WRITE_FAILED in caught.value.message
+    assert statement in caught.value.message
+
+
+@pytest.mark.parametrize("state", ["42601", "22018", "42P01", "XX000", "none"])
+def test_a_statement_failed_for_its_own_sake_stays_permanent(monkeypatch, no_backoff, state):
+    serve(monkeypatch, refusals=0)
+    with HiveClient(HiveSettings("127.0.0.1", 1, retry_seconds=60)) as client:
+        with pytest.raises(SqlError) as caught:
+            client.execute(f"SELECT * FROM db.fails_{state}")
+    assert not isinstance(caught.value, ServerSqlFailure) and caught.value.exit_code == exit_codes.PERMANENT
+
+
+def test_prepare_exits_transient_when_the_server_fails_a_write(monkeypatch, no_backoff, tmp_path):
+    serve(monkeypatch, refusals=0)
+    sql = tmp_path / "prepare.sql"
+    sql.write_text("INSERT OVERWRITE TABLE db.fails_58030 PARTITION (dt = '${ds}') SELECT 1")
+    result = CliRunner().invoke(prepare_main, ["--sql-file", str(sql), "--ds", "2024-01-02", "--hive-host",
+                                               "127.0.0.1", "--hive-port", "1"])
+    assert result.exit_code == exit_codes.TRANSIENT, result.output
+    assert "TASK_WRITE_FAILED" in result.output and "SQLSTATE 58030, system error" in result.output
 
 
 def test_prepare_exits_transient_when_no_session_opens(monkeypatch, no_backoff, tmp_path):

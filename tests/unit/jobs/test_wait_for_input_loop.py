@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import pytest
 
-from jobs.common.errors import ServiceUnavailable, SqlError
+from jobs.common.errors import ServerSqlFailure, ServiceUnavailable, SqlError
 from jobs.wait_for_input import InputNotReady, wait
 
 
 class FakeClient:
-    """Answers SHOW PARTITIONS from a script of states: None (missing), 'down' (outage) or a row count."""
+    """Answers SHOW PARTITIONS from a script of states: None (missing), 'down' (outage), 'no table', 'server
+    failed' (a failure its SQLSTATE blames on the server) or a row count."""
 
     def __init__(self, states):
         self.states = list(states)
@@ -22,6 +23,8 @@ class FakeClient:
                 raise ServiceUnavailable("HiveServer2 at h:1 did not answer")
             if self.current == "no table":
                 raise SqlError(statement, "[TABLE_OR_VIEW_NOT_FOUND] The table or view `db`.`t` cannot be found.")
+            if self.current == "server failed":
+                raise ServerSqlFailure(statement, "[TASK_WRITE_FAILED] ...", " (SQLSTATE 58030, system error)")
             return [] if self.current is None else [("dt=2024-01-02",)]
         return [(self.current,)]
 
@@ -39,10 +42,10 @@ class FakeClock:
 
 def test_waits_through_missing_table_outage_and_too_few_rows():
     clock = FakeClock()
-    client = FakeClient(["no table", None, "down", 3, 10])
+    client = FakeClient(["no table", None, "down", "server failed", 3, 10])
     rows = wait(client, "db.t", "dt", "2024-01-02", timeout=600, poll=60, min_rows=5, clock=clock,
                 sleep=clock.sleep)
-    assert rows == 10 and clock.now == 240
+    assert rows == 10 and clock.now == 300
 
 
 def test_times_out_naming_table_and_partition():
