@@ -116,17 +116,21 @@ class _SchemaWalk:
         return bool((schema.get("properties") or {}).get(key, {}).get("nullable"))
 
     def check_array(self, value: list[Any], schema: dict[str, Any], parts: PathParts) -> None:
-        low, high = schema.get("minItems"), schema.get("maxItems")
-        if low is not None and len(value) < low:
-            self.report(parts, "schema-range", f"needs at least {low} item(s), has {len(value)}")
-        if high is not None and len(value) > high:
-            self.report(parts, "schema-range", f"allows at most {high} item(s), has {len(value)}")
+        self.check_size(len(value), schema.get("minItems"), schema.get("maxItems"), parts, "item(s)", "item(s)")
         items = schema.get("items")
         if isinstance(items, dict):
             for position, child in enumerate(value):
                 if child is not None:
                     self.check(child, items, (*parts, position))
         self.check_list_type(value, schema, parts)
+
+    def check_size(self, size: int, low: int | None, high: int | None, parts: PathParts, fewest: str,
+                   most: str) -> None:
+        """minItems/maxItems or minLength/maxLength: `fewest` and `most` name the unit in each message."""
+        if low is not None and size < low:
+            self.report(parts, "schema-range", f"needs at least {low} {fewest}, has {size}")
+        if high is not None and size > high:
+            self.report(parts, "schema-range", f"allows at most {high} {most}, has {size}")
 
     def check_list_type(self, value: list[Any], schema: dict[str, Any], parts: PathParts) -> None:
         list_type = schema.get("x-kubernetes-list-type")
@@ -147,11 +151,8 @@ class _SchemaWalk:
             seen.add(key)
 
     def check_string(self, value: str, schema: dict[str, Any], parts: PathParts) -> None:
-        low, high = schema.get("minLength"), schema.get("maxLength")
-        if low is not None and len(value) < low:
-            self.report(parts, "schema-range", f"needs at least {low} character(s), has {len(value)}")
-        if high is not None and len(value) > high:
-            self.report(parts, "schema-range", f"allows at most {high} characters, has {len(value)}")
+        self.check_size(len(value), schema.get("minLength"), schema.get("maxLength"), parts, "character(s)",
+                        "characters")
         pattern = schema.get("pattern")
         if pattern is not None and not _pattern(pattern).search(value):
             self.report(parts, "schema-pattern", f"{value!r} does not match the pattern {pattern!r}")
