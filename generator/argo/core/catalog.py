@@ -212,6 +212,8 @@ class Catalog:
     def __init__(self, documents: list[Document]):
         self.workflows = [Workflow.read(document) for document in documents]
         self._by_name: dict[tuple[bool, str], Workflow] = {}
+        # Every lint rule asks for a workflow's effective view; the documents never change, so it is merged once.
+        self._effective: dict[int, tuple[dict[str, Template], dict[str, Parameter], str | None]] = {}
         for workflow in self.workflows:
             if workflow.is_template:
                 cluster = workflow.document.kind == "ClusterWorkflowTemplate"
@@ -262,7 +264,12 @@ class Catalog:
     def effective(
         self, workflow: Workflow, seen: frozenset[tuple[str, str]] = frozenset()
     ) -> tuple[dict[str, Template], dict[str, Parameter], str | None]:
-        """Templates, arguments and entrypoint after the `workflowTemplateRef` chain, merged as `merge_spec` does."""
+        """Templates, arguments and entrypoint after the `workflowTemplateRef` chain, merged as `merge_spec` does.
+
+        Callers read the result and never change it (it is kept for the next caller).
+        """
+        if not seen and id(workflow) in self._effective:
+            return self._effective[id(workflow)]
         templates, arguments = dict(workflow.templates), dict(workflow.arguments)
         entrypoint = workflow.spec.get("entrypoint")
         chain = seen | {_key(workflow)}
@@ -273,4 +280,6 @@ class Catalog:
             arguments = {**base_arguments, **{name: parameter.over(base_arguments[name]) if name in base_arguments
                                               else parameter for name, parameter in arguments.items()}}
             entrypoint = entrypoint or base_entrypoint
+        if not seen:
+            self._effective[id(workflow)] = (templates, arguments, entrypoint)
         return templates, arguments, entrypoint
