@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 from dataclasses import asdict, dataclass, field
 
-from pyspark.sql import SparkSession
+from pyspark.sql import DataFrame, SparkSession
 
 from jobs.common.errors import StepError
 from jobs.monitor import spark_stats
@@ -51,7 +51,7 @@ class DriftReport:
     score_psi_previous: float | None = None
     score_psi_reference: float | None = None
     feature_psi: dict[str, float | None] = field(default_factory=dict)
-    feature_null_rate: dict[str, float] = field(default_factory=dict)
+    feature_null_rate: dict[str, float | None] = field(default_factory=dict)  # None: the partition has no rows
     findings: list[Finding] = field(default_factory=list)
 
     @property
@@ -165,20 +165,33 @@ def feature_columns(spark: SparkSession, r: MonitorRequest) -> list[str]:
 def _measure_null_rates(spark: SparkSession, r: MonitorRequest, report: DriftReport) -> None:
     columns = feature_columns(spark, r)
     frame = spark_stats.partition(spark, r.input_table, r.input_partition_column, r.ds)
-    report.feature_null_rate = {k: s.null_rate for k, s in spark_stats.summarize(frame, columns).items()}
+    _, report.feature_null_rate = compare_columns(frame, None, columns, r.bins)
 
 
 def _measure_features(spark: SparkSession, r: MonitorRequest, previous_ds: str, report: DriftReport) -> None:
     columns = feature_columns(spark, r)
-    frames = {ds: spark_stats.partition(spark, r.input_table, r.input_partition_column, ds)
-              for ds in (r.ds, previous_ds)}
-    summaries = {ds: spark_stats.summarize(frame, columns) for ds, frame in frames.items()}
-    report.feature_null_rate = {k: s.null_rate for k, s in summaries[r.ds].items()}
+    current, previous = (spark_stats.partition(spark, r.input_table, r.input_partition_column, ds)
+                         for ds in (r.ds, previous_ds))
+    report.feature_psi, report.feature_null_rate = compare_columns(current, previous, columns, r.bins)
+
+
+def compare_columns(current: DataFrame, previous: DataFrame | None, columns: list[str],
+                    bin_count: int) -> tuple[dict[str, float | None], dict[str, float | None]]:
+    """PSI of each column of `current` against `previous` (empty without a previous) and its null rate.
+
+    NaN counts as null; +/-inf is a value in the first or last bin (spark_stats). PSI is None when either side
+    has no value to bin (no rows, all null or NaN): the null rate tells that story.
+    """
+    summaries = spark_stats.summarize(current, columns)
+    null_rates = {name: summary.null_rate for name, summary in summaries.items()}
+    if previous is None:
+        return {}, null_rates
+    previous_summaries = spark_stats.summarize(previous, columns)
     bins: dict[str, Bins] = {}
     for name in columns:
-        found = common_bins([(s[name].low, s[name].high) for s in summaries.values()], r.bins)
+        found = common_bins([(s[name].low, s[name].high) for s in (summaries, previous_summaries)], bin_count)
         if found is not None:
             bins[name] = found
-    counts = {ds: spark_stats.histograms(frame, bins) for ds, frame in frames.items()}
-    report.feature_psi = {name: psi(counts[previous_ds][name], counts[r.ds][name]) if name in bins else None
-                          for name in columns}
+    now, before = spark_stats.histograms(current, bins), spark_stats.histograms(previous, bins)
+    psis = {name: psi(before[name], now[name]) if name in bins else None for name in columns}
+    return psis, null_rates

@@ -25,13 +25,22 @@ class Bins:
         return [self.low + width * index for index in range(self.count)] + [self.high]
 
 
+# Half the width of the range given to a constant column, so its one value sits in a middle bin and a value
+# below or above it (or -inf / +inf) lands in another bin.
+CONSTANT_HALF_WIDTH = 0.5
+
+
 def common_bins(ranges: list[tuple[float | None, float | None]], count: int) -> Bins | None:
-    """Bins covering every (min, max) given (partitions without a value are skipped); None when none has one."""
-    lows = [low for low, _ in ranges if low is not None]
-    highs = [high for _, high in ranges if high is not None]
+    """Bins covering every finite (min, max) given (partitions without a finite value are skipped); None when none
+    has one. A single value (min == max everywhere) gets the range value +/- CONSTANT_HALF_WIDTH."""
+    lows = [low for low, _ in ranges if low is not None and math.isfinite(low)]
+    highs = [high for _, high in ranges if high is not None and math.isfinite(high)]
     if not lows or not highs:
         return None
-    return Bins(float(min(lows)), float(max(highs)), count)
+    low, high = float(min(lows)), float(max(highs))
+    if high <= low:
+        low, high = low - CONSTANT_HALF_WIDTH, high + CONSTANT_HALF_WIDTH
+    return Bins(low, high, count)
 
 
 def shares(counts: list[int]) -> list[float]:

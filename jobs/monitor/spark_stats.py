@@ -1,4 +1,9 @@
-"""Distribution statistics computed by Spark over whole partitions (only a few numbers per bin reach the driver)."""
+"""Distribution statistics computed by Spark over whole partitions (only a few numbers per bin reach the driver).
+
+Bad values are data, never a crash or a hidden drift: NaN counts as missing (in the null rate, out of the bins);
++/-inf is a value (not missing) that lands in the first or last bin, but never sets the bins' range (a min or
+max of inf would squeeze every finite value into one bin and hide any shift).
+"""
 
 from __future__ import annotations
 
@@ -27,8 +32,20 @@ class ColumnSummary:
     quantiles: dict[float, float] = field(default_factory=dict)
 
     @property
-    def null_rate(self) -> float:
-        return (self.rows - self.non_null) / self.rows if self.rows else 0.0
+    def null_rate(self) -> float | None:
+        """Share of rows that are null or NaN; None for a partition without rows (nothing to measure)."""
+        return (self.rows - self.non_null) / self.rows if self.rows else None
+
+
+def _value(name: str) -> Column:
+    """The column as a double with NaN turned into null: NaN is a missing value, not a number to bin."""
+    value = F.col(name).cast("double")
+    return F.when(F.isnan(value), F.lit(None)).otherwise(value)
+
+
+def _finite(value: Column) -> Column:
+    """`value` where it is finite, else null (for the range and the quantiles)."""
+    return F.when(F.abs(value) != F.lit(float("inf")), value)
 
 
 def partition(spark: SparkSession, table: str, column: str, value: str) -> DataFrame:
@@ -57,11 +74,12 @@ def summarize(frame: DataFrame, columns: list[str], with_quantiles: bool = False
     """One Spark job: count, non-nulls, min, max (and quantiles when asked) of every column."""
     aggregates = [F.count(F.lit(1)).alias("rows")]
     for index, name in enumerate(columns):
-        value = F.col(name).cast("double")
-        aggregates += [F.count(value).alias(f"n{index}"), F.min(value).alias(f"lo{index}"),
-                       F.max(value).alias(f"hi{index}")]
+        value = _value(name)
+        finite = _finite(value)
+        aggregates += [F.count(value).alias(f"n{index}"), F.min(finite).alias(f"lo{index}"),
+                       F.max(finite).alias(f"hi{index}")]
         if with_quantiles:
-            aggregates.append(F.percentile_approx(value, list(QUANTILES), QUANTILE_ACCURACY).alias(f"q{index}"))
+            aggregates.append(F.percentile_approx(finite, list(QUANTILES), QUANTILE_ACCURACY).alias(f"q{index}"))
     row = frame.agg(*aggregates).collect()[0]
     summaries = {}
     for index, name in enumerate(columns):
@@ -74,10 +92,14 @@ def summarize(frame: DataFrame, columns: list[str], with_quantiles: bool = False
 
 
 def _bin_index(value: Column, bins: Bins) -> Column:
-    if bins.high <= bins.low:
-        return F.when(value.isNotNull(), F.lit(0))
+    """The bin of a non-null value (null for null): -inf in the first bin, +inf in the last, others clipped."""
     raw = F.floor((value - F.lit(bins.low)) / F.lit((bins.high - bins.low) / bins.count))
-    return F.least(F.greatest(raw, F.lit(0)), F.lit(bins.count - 1)).cast("int")
+    clipped = F.least(F.greatest(raw, F.lit(0)), F.lit(bins.count - 1)).cast("int")
+    # Null first: greatest() skips nulls, so clipping alone would put every null into bin 0.
+    return (F.when(value.isNull(), F.lit(None).cast("int"))
+            .when(value == F.lit(float("inf")), F.lit(bins.count - 1))
+            .when(value == F.lit(float("-inf")), F.lit(0))
+            .otherwise(clipped))
 
 
 def histograms(frame: DataFrame, bins_by_column: dict[str, Bins]) -> dict[str, list[int]]:
@@ -87,7 +109,7 @@ def histograms(frame: DataFrame, bins_by_column: dict[str, Bins]) -> dict[str, l
         return {}
     pairs = F.array(*[
         F.struct(F.lit(index).alias("column"),
-                 _bin_index(F.col(name).cast("double"), bins_by_column[name]).alias("bin"))
+                 _bin_index(_value(name), bins_by_column[name]).alias("bin"))
         for index, name in enumerate(columns)
     ])
     counted = (frame.select(F.explode(pairs).alias("pair")).select("pair.column", "pair.bin")

@@ -7,17 +7,32 @@ docs/LINT.md carries; tests/argo/test_agreement.py checks the docs still match a
 from __future__ import annotations
 
 import os
+import re
 import sys
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
+import yaml
+
 from generator.argo.lint import lint_files
 from tests.argo.corpus import CASES, Case
-from tests.argo.validator import BINARY, REPO_ROOT, run_validator
+from tests.argo.validator import BINARY, REPO_ROOT, TOOL_DIR, ArgoVerdict, run_validator
 
 TABLE_START = "<!-- agreement-table:start -->"
 TABLE_END = "<!-- agreement-table:end -->"
+WORKFLOW_KINDS = frozenset({"Workflow", "WorkflowTemplate", "ClusterWorkflowTemplate", "CronWorkflow"})
+# The two Argo versions the harness compares across: Argo's validator is built from the newest Go module the
+# proxy serves, while lint reads the CRDs of a later release (docs/LINT.md says why).
+CRD_VERSION = "v4.1.2"
+
+
+def argo_module_version() -> str:
+    """The Argo Go module version tools/argo-validate is built from, as go.mod pins it."""
+    found = re.search(r"github\.com/argoproj/argo-workflows/v4 (v\S+)", (TOOL_DIR / "go.mod").read_text())
+    if found is None:
+        raise ValueError(f"{TOOL_DIR / 'go.mod'} does not require github.com/argoproj/argo-workflows/v4")
+    return found.group(1)
 
 
 @dataclass(frozen=True)
@@ -41,14 +56,43 @@ class Outcome:
         return (self.lint_rejects, self.argo_rejects) == (self.case.lint_rejects, self.case.argo_rejects)
 
 
+def workflow_documents(path: Path) -> int:
+    """How many workflow-kind documents the file holds, read leniently (a repeated key does not hide one)."""
+    try:
+        documents = list(yaml.safe_load_all(path.read_text()))
+    except yaml.YAMLError:
+        return 0  # not YAML at all: Argo's verdict on it stands alone
+    return sum(isinstance(d, dict) and d.get("kind") in WORKFLOW_KINDS for d in documents)
+
+
+def unlinted(path: Path, verdicts: list[ArgoVerdict]) -> str | None:
+    """Why Argo's lint did not lint every workflow document of `path`, or None when it did.
+
+    Argo's strict parser cannot convert some documents (a repeated key, for one): it logs a warning, skips the
+    document and lints the rest, so "no errors" alone would read as "accepted" for a document never linted.
+    """
+    expected = workflow_documents(path)
+    linted = sum(verdict.file == str(path) for verdict in verdicts)
+    if linted >= expected:
+        return None
+    return (f"{path.name}: Argo's lint reported {linted} of its {expected} workflow document(s); "
+            f"it skipped the rest (not linted, so not accepted)")
+
+
 def run_case(case: Case, folder: Path, binary: Path, crd_dir: Path) -> Outcome:
-    """Write the case's files into `folder` and lint them with both linters."""
+    """Write the case's files into `folder` and lint them with both linters.
+
+    Argo accepts the case only when it lints every workflow document of the mutated file and reports no error.
+    """
     files = case.write(folder)
     findings = lint_files(files, crd_dir).findings
     # Exit 2 with no verdicts is Argo's offline client refusing the whole file set (as `argo lint --offline`
     # does for a value of the wrong type): a rejection, with Argo's message.
     argo = run_validator(binary, files)
+    skipped = unlinted(folder / case.fixture, argo.verdicts) if argo.exit_code != 2 else None
     errors = tuple(error.replace(f"{folder}/", "") for error in argo.errors)  # the same text from any folder
+    if skipped is not None:
+        errors += (skipped,)
     return Outcome(case, tuple(dict.fromkeys(f.rule for f in findings)), errors)
 
 
@@ -64,7 +108,10 @@ def _cell(text: str, limit: int = 110) -> str:
 def render_table(outcomes: list[Outcome]) -> str:
     """Markdown: one row per case with both verdicts, lint's rules and Argo's first error."""
     lines = [
-        "| case | what is broken | `lint` | lint rules | Argo v4.0.5 | Argo's error | agree |",
+        f"Argo's validator: Go module {argo_module_version()}; `lint`: Argo's CRDs {CRD_VERSION}. "
+        "Argo accepts a case only when its lint reports every workflow document of the file as linted.",
+        "",
+        f"| case | what is broken | `lint` | lint rules | Argo {argo_module_version()} | Argo's error | agree |",
         "|---|---|---|---|---|---|---|",
     ]
     for outcome in outcomes:
@@ -87,7 +134,7 @@ def run_corpus(binary: Path, crd_dir: Path, workdir: Path) -> list[Outcome]:
 
 
 def main() -> int:
-    crd_dir = Path(os.environ.get("ARGO_CRD_DIR") or REPO_ROOT.parent / "shared" / "argo-crds" / "v4.1.2")
+    crd_dir = Path(os.environ.get("ARGO_CRD_DIR") or REPO_ROOT.parent / "shared" / "argo-crds" / CRD_VERSION)
     with tempfile.TemporaryDirectory() as workdir:
         outcomes = run_corpus(BINARY, crd_dir, Path(workdir))
     print(render_table(outcomes))

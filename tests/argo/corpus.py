@@ -340,8 +340,6 @@ BROKEN_CASES = [
         "a mapping repeats a key",
         "hello-world.yaml",
         text=("  entrypoint: say\n", "  entrypoint: say\n  entrypoint: say\n"),
-        argo_rejects=False,
-        why="by design, lint is stricter: which of the repeated values wins depends on the parser",
     ),
     Case(
         "item-outside-loop",

@@ -132,3 +132,38 @@ def test_alert_of_a_drift_failure_carries_the_lineage(partitions, step_env, loca
     assert message["model_version"] == "1" and message["drift_status"] == "fail"
     assert any(f"feature_psi.{SHIFTED}" in warning for warning in message["drift_warnings"])
     assert message["mlflow_run"].startswith(f"{local_stack.mlflow_uri}/#/experiments/")
+
+
+def test_score_psi_over_its_fail_line_fails_a_real_run_after_the_scores_are_written(
+        spark, hive_cursor, local_stack, test_database, cancer_frame, sklearn_model, step_env, tmp_path, mlflow_client):
+    """Only the score-PSI lines are given: day 2 holds the largest tumours only (resampled to the same row count),
+    so the real model's scores move far up while no feature line exists that could fail the run instead."""
+    input_table, output_table = f"{test_database}.spsi_features", f"{test_database}.spsi_scores"
+    large = cancer_frame.nlargest(len(cancer_frame) // 4, SHIFTED)
+    day2 = large.sample(n=len(cancer_frame), replace=True, random_state=5).reset_index(drop=True)
+    day2["id"] = np.arange(len(day2))
+    for ds, frame in ((DAYS[0], cancer_frame), (DAYS[1], day2)):
+        load_partition(hive_cursor, local_stack, input_table, frame, ds)
+        score_partition(spark, score_request(sklearn_model, input_table, output_table, ds=ds))
+    common = ["--ds", DAYS[1], "--input-table", input_table, "--input-partition-column", "dt", "--id-column", "id",
+              "--output-table", output_table, "--output-partition-column", "dt"]
+    validated = run_step("validate", [*common, "--experiment", "it-monitor-score-psi", "--model-version", "1",
+                                      "--out-dir", str(tmp_path / "validate")], step_env)
+    assert validated.returncode == 0, validated.stderr[-3000:]
+    run_id = output_files(tmp_path / "validate")["lineage-run-id"]
+
+    result = run_step("monitor", [*common, "--lineage-run-id", run_id, "--score-psi-warn", "0.1",
+                                  "--score-psi-fail", "0.25", "--spark-master", "local[1]",
+                                  "--out-dir", str(tmp_path / "monitor")], step_env)
+
+    assert result.returncode == exit_codes.PERMANENT, result.stdout + result.stderr[-3000:]
+    assert "Traceback" not in result.stderr
+    assert f"drift check failed for {output_table} ds={DAYS[1]} (the scores are written)" in result.stderr
+    assert "score_psi_previous" in result.stderr and "fail line 0.25" in result.stderr
+    report = json.loads(output_files(tmp_path / "monitor")["drift-report"])
+    assert report["status"] == "fail" and report["score_psi_previous"] > 0.25
+    assert [f["measure"] for f in report["findings"] if f["level"] == "fail"] == ["score_psi_previous"]
+    assert read_frame(hive_cursor, f"SELECT COUNT(*) AS n FROM {output_table} WHERE dt = '{DAYS[1]}'")["n"][0] == 569
+    run = mlflow_client.get_run(run_id)
+    assert run.info.status == "FAILED" and run.data.tags["batch_scoring.drift_status"] == "fail"
+    assert run.data.metrics["score_psi_previous"] == pytest.approx(report["score_psi_previous"])

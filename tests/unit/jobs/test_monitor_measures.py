@@ -45,3 +45,9 @@ def test_lines_and_verdict():
 def test_relative_change():
     assert relative_change(130, 100) == pytest.approx(0.3)
     assert relative_change(5, None) is None and relative_change(5, 0) is None
+
+
+def test_bins_ignore_infinite_and_nan_ends_and_widen_a_constant():
+    assert common_bins([(0.0, math.inf), (-math.inf, 5.0), (math.nan, math.nan)], 5) == Bins(0.0, 5.0, 5)
+    assert common_bins([(math.inf, math.inf)], 5) is None  # only infinities: nothing finite to bin over
+    assert common_bins([(3.0, 3.0), (3.0, 3.0)], 4) == Bins(2.5, 3.5, 4)  # a constant sits inside its range
