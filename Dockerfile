@@ -27,14 +27,15 @@ RUN apt-get update \
 
 # Dependencies first, in their own layer: installing the project with no packages copied yet brings in every
 # dependency, so a code change rebuilds only the layers from `COPY README.md` on. README.md is only the package's
-# long description: an empty stand-in here keeps a doc edit from rebuilding this layer.
+# long description: an empty stand-in here keeps a doc edit from rebuilding this layer. constraints.txt pins every
+# package to the version the tests ran with (`make setup` installs with the same file).
 WORKDIR /opt/argo-batch-scoring
-COPY setup.cfg pyproject.toml ./
+COPY setup.cfg pyproject.toml constraints.txt ./
 RUN if [ -n "$HOST_CA_BUNDLE" ]; then export PIP_CERT="$HOST_CA_BUNDLE"; fi \
  && touch README.md \
  && python3 -m venv "$VIRTUAL_ENV" \
  && python -m pip install --upgrade pip \
- && python -m pip install '.[jobs]'
+ && python -m pip install -c constraints.txt '.[jobs]'
 
 COPY README.md ./
 COPY contract ./contract
