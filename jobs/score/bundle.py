@@ -15,6 +15,7 @@ from pathlib import Path
 
 import mlflow
 
+from jobs.score.environment.attach import AttachedEnvironment, OwnEnvironment, attach_environment
 from jobs.score.requirements import REQUIREMENTS_FOLDER
 
 
@@ -28,11 +29,13 @@ class ModelBundle:
         local_dir: the downloaded model folder on the driver (holds `MLmodel` at its root).
         archive: zip of the folder's contents; its file name is unique to this call, because a Spark session
             refuses a second, different file under a name it already serves.
+        environment: the model's own environment (None: the model runs in the image's interpreter).
     """
 
     key: str
     local_dir: Path
     archive: Path
+    environment: AttachedEnvironment | None = None
 
     @property
     def archive_name(self) -> str:
@@ -45,8 +48,8 @@ def model_key(model_uri: str, model_version: str) -> str:
     return f"{mlflow.get_tracking_uri()}|{model_uri}|{model_version}"
 
 
-def fetch_bundle(model_uri: str, model_version: str, work_dir: Path,
-                 requirements_dir: Path | None = None) -> ModelBundle:
+def fetch_bundle(model_uri: str, model_version: str, work_dir: Path, requirements_dir: Path | None = None,
+                 own_environment: OwnEnvironment | None = None) -> ModelBundle:
     """Downloads the pinned model into `work_dir` and packs it as `model-<unique>.zip` beside the folder.
 
     Args:
@@ -55,6 +58,7 @@ def fetch_bundle(model_uri: str, model_version: str, work_dir: Path,
         work_dir: folder for the download and the archive (created when missing).
         requirements_dir: packages installed for the model here, packed under REQUIREMENTS_FOLDER for executors
             that do not share this process's environment (None: nothing to ship).
+        own_environment: score in the model's own environment (attach.py), marked in the folder before packing.
     """
     name = f"model-{uuid.uuid4().hex[:12]}"
     download_dir = work_dir / "download" / name
@@ -62,9 +66,10 @@ def fetch_bundle(model_uri: str, model_version: str, work_dir: Path,
     downloaded = Path(mlflow.artifacts.download_artifacts(artifact_uri=model_uri, dst_path=str(download_dir)))
     local_dir = work_dir / name
     shutil.move(downloaded, local_dir)
+    environment = attach_environment(local_dir, model_uri, own_environment) if own_environment else None
     archive = work_dir / f"{name}.zip"
     pack_folder(local_dir, archive, requirements_dir)
-    return ModelBundle(model_key(model_uri, model_version), local_dir, archive)
+    return ModelBundle(model_key(model_uri, model_version), local_dir, archive, environment)
 
 
 def pack_folder(folder: Path, archive: Path, requirements_dir: Path | None = None) -> None:

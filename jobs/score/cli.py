@@ -11,7 +11,14 @@ from pathlib import Path
 
 import click
 
-from contract.values import MODEL_URI_FORMS
+from contract.values import (
+    ENVIRONMENT_CACHE_DEFAULT,
+    ENVIRONMENT_CACHE_RULE,
+    MODEL_ENVIRONMENT_DEFAULT,
+    MODEL_ENVIRONMENTS,
+    MODEL_URI_FORMS,
+)
+from jobs.common.environment_record import EnvironmentRecord
 from jobs.common.logs import configure_logging
 from jobs.common.options import (
     ds_option,
@@ -29,6 +36,9 @@ from jobs.common.outputs import write_outputs
 from jobs.common.services import wait_for_metastore, wait_for_mlflow
 from jobs.common.timing import timed
 from jobs.score.direct import FILE_IO
+from jobs.score.environment.attach import OwnEnvironment
+from jobs.score.environment.build import python_version
+from jobs.score.environment.spec import choose_mode
 from jobs.score.pipeline import ON_EMPTY, ScoreRequest, prepare_model, score_partition
 from jobs.score.requirements import install_missing, parse_requirements, plan_install, refuse_missing
 
@@ -45,6 +55,13 @@ log = logging.getLogger("jobs.score")
 @click.option("--install-requirements/--no-install-requirements", default=True, show_default=True,
               help="Install the model's missing requirements with pip; with --no-install-requirements a missing "
                    "one fails the step before scoring (clusters without access to a package index).")
+@click.option("--model-environment", type=click.Choice(MODEL_ENVIRONMENTS), default=MODEL_ENVIRONMENT_DEFAULT,
+              show_default=True,
+              help="own: load and score the model in an environment built from its requirements (cached); image: "
+                   "in the image's interpreter; auto: own when a version the model pins differs from the image's.")
+@click.option("--environment-cache", type=click.Path(file_okay=False, path_type=Path),
+              default=Path(ENVIRONMENT_CACHE_DEFAULT), show_default=True,
+              help=f"Cache of own environments: {ENVIRONMENT_CACHE_RULE}.")
 @table_options("input", "db.table holding the features")
 @id_columns_option
 @table_options("output", "db.table for the scores (created when missing)")
@@ -66,7 +83,8 @@ log = logging.getLogger("jobs.score")
 @retry_seconds_option
 @out_dir_option
 def main(ds: str, model_uri: str, model_name: str, model_version: str, model_run_id: str, requirements: str,
-         install_requirements: bool, input_table: str, input_partition_column: str, id_columns: tuple[str, ...],
+         install_requirements: bool, model_environment: str, environment_cache: Path, input_table: str,
+         input_partition_column: str, id_columns: tuple[str, ...],
          output_table: str, output_partition_column: str, score_column: str, on_empty: str, spark_master: str,
          spark_conf: tuple[str, ...], metastore_uri: str, tracking_uri: str | None, arrow_batch_size: int | None,
          model_threads: int, file_io: str, work_dir: Path | None, retry_seconds: float, out_dir: Path) -> None:
@@ -85,13 +103,21 @@ def main(ds: str, model_uri: str, model_name: str, model_version: str, model_run
     )
     conf = parse_spark_conf(spark_conf)
     plan = plan_install(parse_requirements(requirements))
-    if not install_requirements:
-        refuse_missing(plan)
-    installed = install_missing(plan, work_dir / "model-deps")
-    click.echo(f"score: installed {', '.join(installed)}" if installed else "score: no requirement to install")
-    if installed and not spark_master.startswith("local"):
-        # Executors elsewhere share the image, not this pip run: the packages travel inside the model archive.
-        request = replace(request, shipped_requirements=work_dir / "model-deps")
+    mode = choose_mode(model_environment, plan)
+    if mode == "own":
+        # Nothing is installed into the image's environment: the model gets one of its own (jobs/score/environment).
+        request = replace(request, own_environment=OwnEnvironment(environment_cache.absolute(),
+                                                                  ship=not spark_master.startswith("local")))
+        click.echo(f"score: model environment own (--model-environment {model_environment}"
+                   + (f"; the model pins {', '.join(r for r, _ in plan.mismatched)})" if plan.mismatched else ")"))
+    else:
+        if not install_requirements:
+            refuse_missing(plan)
+        installed = install_missing(plan, work_dir / "model-deps")
+        click.echo(f"score: installed {', '.join(installed)}" if installed else "score: no requirement to install")
+        if installed and not spark_master.startswith("local"):
+            # Executors elsewhere share the image, not this pip run: the packages travel inside the model archive.
+            request = replace(request, shipped_requirements=work_dir / "model-deps")
     wait_for_metastore(metastore_uri, retry_seconds)
     wait_for_mlflow(tracking_uri, retry_seconds)
 
@@ -115,7 +141,14 @@ def main(ds: str, model_uri: str, model_name: str, model_version: str, model_run
             result = score_partition(spark, request, bundle)
         finally:
             spark.stop()
-    write_outputs(out_dir, {"rows-written": str(result.rows_written)})
+    environment = bundle.environment
+    if environment is not None:
+        built = environment.built
+        click.echo(f"score: model environment {built.hash} "
+                   + (f"built in {built.seconds:.1f}s" if built.built else f"reused from {built.root.parent}")
+                   + f" ({len(built.packages)} packages, Python {built.python})")
+    record = environment.record() if environment else EnvironmentRecord("image", python=python_version())
+    write_outputs(out_dir, {"rows-written": str(result.rows_written), "model-environment": record.to_json()})
     if result.skipped:
         click.echo(f"score: input partition {ds} empty; skipped, output table untouched")
     else:

@@ -28,7 +28,9 @@ from jobs.common.timing import timed
 from jobs.score.arrow_types import arrow_type
 from jobs.score.bundle import ModelBundle, fetch_bundle
 from jobs.score.direct import FILE_IO, DirectInput, NotDirect, plan_direct_input, read_sample, sweep_temporaries
+from jobs.score.environment.attach import OwnEnvironment
 from jobs.score.hive_format import hive_readable_writes
+from jobs.score.progress import Progress, ProgressReport
 from jobs.score.publish import OutputColumn, ensure_output_table, publish_partition
 from jobs.score.shaping import DOUBLE, ScoreColumn, describe_output
 from jobs.score.signature import FeaturePlan, ModelInput, plan_features
@@ -70,6 +72,7 @@ class ScoreRequest:
             (a cluster master: executors do not share the step's environment); None ships none.
         file_io: `auto` (default: the direct Parquet path when the input allows it, see direct.py) or `spark`
             (always Spark's reader and writer).
+        own_environment: score in the model's own environment (jobs/score/environment/); None: in the image's.
     """
 
     ds: str
@@ -89,6 +92,7 @@ class ScoreRequest:
     work_dir: Path | None = None
     file_io: str = "auto"
     shipped_requirements: Path | None = None
+    own_environment: OwnEnvironment | None = None
 
     def __post_init__(self) -> None:
         validate_request(self)
@@ -189,14 +193,15 @@ def prepare_model(request: ScoreRequest, work_dir: Path) -> ModelBundle:
     Needs no Spark session, so the step runs it while the session starts (the model's imports and unpickling
     cost seconds of driver CPU that the JVM start leaves idle).
     """
-    bundle = fetch_bundle(request.model_uri, request.model_version, work_dir, request.shipped_requirements)
+    bundle = fetch_bundle(request.model_uri, request.model_version, work_dir, request.shipped_requirements,
+                          request.own_environment)
     driver_model(bundle)
     return bundle
 
 
 def driver_model(bundle: ModelBundle):
     """The model as the driver uses it (the probe): loaded once, with MLflow's mismatch warnings in the step's log."""
-    return cached_model(bundle.key, str(bundle.local_dir), warn=True)
+    return cached_model(bundle.key, str(bundle.local_dir), warn=True, driver=True)
 
 
 def score_partition(spark: SparkSession, request: ScoreRequest, bundle: ModelBundle | None = None) -> ScoreResult:
@@ -228,7 +233,10 @@ def score_partition(spark: SparkSession, request: ScoreRequest, bundle: ModelBun
 
     if bundle is None:
         with timed(timings, "model_download"):
-            bundle = fetch_bundle(request.model_uri, request.model_version, work_dir, request.shipped_requirements)
+            bundle = fetch_bundle(request.model_uri, request.model_version, work_dir, request.shipped_requirements,
+                                  request.own_environment)
+    if bundle.environment is not None and bundle.environment.archive is not None:
+        spark.sparkContext.addArchive(str(bundle.environment.archive))
     spark.sparkContext.addArchive(str(bundle.archive))
     with WorkerWarmUp(spark, bundle):
         result = _checked_score(spark, request, bundle, timings)
@@ -326,9 +334,12 @@ def _direct_writer(spark: SparkSession, direct: DirectInput, bundle: ModelBundle
     def write(folder: str) -> int:
         output = FileOutput(folder, uuid.uuid4().hex[:12], schema, {**lineage, "scored_at": scored_at},
                             rows_per_batch)
-        scorer = make_file_scorer(bundle.key, bundle.archive_name, direct, score_columns, output)
+        rows_scored, units_scored = spark.sparkContext.accumulator(0), spark.sparkContext.accumulator(0)
+        scorer = make_file_scorer(bundle.key, bundle.archive_name, direct, score_columns, output, rows_scored,
+                                  units_scored)
         units = spark.sparkContext.parallelize(direct.units, len(direct.units))
-        rows = sum(units.mapPartitions(scorer).collect())
+        with _progress_report(units_scored, len(direct.units), rows_scored):
+            rows = sum(units.mapPartitions(scorer).collect())
         sweep_temporaries(folder)
         if rows != direct.rows:  # a guard: a lost or doubled unit must never be published
             raise StepError(f"the direct path wrote {rows} rows for {direct.rows} input rows; nothing was published")
@@ -341,17 +352,18 @@ def _spark_writer(spark: SparkSession, features: DataFrame, bundle: ModelBundle,
                   request: ScoreRequest, score_columns: list[ScoreColumn], id_fields: list[StructField],
                   lineage: dict[str, object]) -> Callable[[str], int]:
     parallelism = _parallelism(spark, request)
-    if features.rdd.getNumPartitions() < parallelism:
-        features = features.repartition(parallelism)
+    partitions = features.rdd.getNumPartitions()
+    if partitions < parallelism:
+        features, partitions = features.repartition(parallelism), parallelism
     schema = StructType([
         *id_fields,
         *[StructField(c.name, DoubleType() if c.type == DOUBLE else StringType()) for c in score_columns],
     ])
     # The accumulator counts rows in the write job itself. The scorer runs in that job's result stage, where Spark
     # applies each partition's update once (retried or speculative copies of a task are not counted twice).
-    rows_scored = spark.sparkContext.accumulator(0)
+    rows_scored, units_scored = spark.sparkContext.accumulator(0), spark.sparkContext.accumulator(0)
     scorer = make_batch_scorer(bundle.key, bundle.archive_name, plan.columns, request.id_columns, score_columns,
-                               rows_scored)
+                               rows_scored, units_scored)
     scored = features.mapInPandas(scorer, schema)
     for column in score_columns:
         if column.type == DOUBLE:  # shaping turned NaN/inf into NaN; store them as NULL
@@ -363,11 +375,16 @@ def _spark_writer(spark: SparkSession, features: DataFrame, bundle: ModelBundle,
     )
 
     def write(folder: str) -> int:
-        with hive_readable_writes(spark):
+        with hive_readable_writes(spark), _progress_report(units_scored, partitions, rows_scored):
             scored.write.mode("errorifexists").parquet(folder)
         return rows_scored.value
 
     return write
+
+
+def _progress_report(units_scored, total_units: int, rows_scored) -> ProgressReport:
+    """Progress lines from the scoring job's accumulators (the driver adds each task's counts as the task ends)."""
+    return ProgressReport(lambda: Progress(units_scored.value, total_units, rows_scored.value))
 
 
 def _root_cause(error: Exception) -> str:

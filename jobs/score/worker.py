@@ -26,6 +26,8 @@ from jobs.score.direct import (
     open_file,
     read_batches,
 )
+from jobs.score.environment.attach import environment_interpreter
+from jobs.score.environment.client import EnvironmentModel
 from jobs.score.hive_format import PYARROW_WRITER_OPTIONS
 from jobs.score.requirements import REQUIREMENTS_FOLDER
 from jobs.score.shaping import ScoreColumn, shape_output
@@ -37,7 +39,7 @@ from jobs.score.shaping import ScoreColumn, shape_output
 _MODELS: dict[str, object] = {}
 
 
-def cached_model(key: str, location: str, warn: bool = False):
+def cached_model(key: str, location: str, warn: bool = False, driver: bool = False):
     """The pyfunc model identified by `key`, loaded from the folder `location` on first use in this process.
 
     Args:
@@ -47,8 +49,14 @@ def cached_model(key: str, location: str, warn: bool = False):
             with warnings, once per run and in the step's log; Python workers run the same image and skip them,
             because MLflow's requirement check scans every installed distribution's files, most of a model load
             (docs/BENCHMARKS.md), in every worker.
+        driver: called on the driver, which reads an own environment from the cache (executors of a cluster
+            from the archive Spark ships them, see environment/attach.py).
     """
     if key not in _MODELS:
+        interpreter = environment_interpreter(location, driver)
+        if interpreter is not None:  # the model's own environment: it predicts there, never in this interpreter
+            _MODELS[key] = EnvironmentModel(interpreter, location)
+            return _MODELS[key]
         import mlflow.pyfunc
 
         _use_shipped_requirements(location)
@@ -76,8 +84,8 @@ def make_model_loader(model_key: str, archive_name: str) -> Callable[[Iterator[i
 
 
 def make_batch_scorer(model_key: str, archive_name: str, features: list[str], id_columns: list[str],
-                      score_columns: list[ScoreColumn],
-                      rows_scored=None) -> Callable[[Iterator[pd.DataFrame]], Iterator[pd.DataFrame]]:
+                      score_columns: list[ScoreColumn], rows_scored=None,
+                      units_scored=None) -> Callable[[Iterator[pd.DataFrame]], Iterator[pd.DataFrame]]:
     """The function given to `DataFrame.mapInPandas`.
 
     Args:
@@ -88,6 +96,7 @@ def make_batch_scorer(model_key: str, archive_name: str, features: list[str], id
         id_columns: columns copied through to the output.
         score_columns: the planned output columns (see shaping.py).
         rows_scored: optional Spark accumulator that counts the rows scored.
+        units_scored: optional Spark accumulator that counts the partitions (work units) scored.
     """
 
     def score_batches(batches: Iterator[pd.DataFrame]) -> Iterator[pd.DataFrame]:
@@ -100,6 +109,8 @@ def make_batch_scorer(model_key: str, archive_name: str, features: list[str], id
             if rows_scored is not None:
                 rows_scored.add(len(batch))
             yield pd.concat([batch[id_columns].reset_index(drop=True), scores], axis=1)
+        if units_scored is not None:
+            units_scored.add(1)
 
     return score_batches
 
@@ -127,8 +138,12 @@ class FileOutput:
 
 
 def make_file_scorer(model_key: str, archive_name: str, direct: DirectInput, score_columns: list[ScoreColumn],
-                     output: FileOutput) -> Callable[[Iterator[WorkUnit]], Iterator[int]]:
+                     output: FileOutput, rows_scored=None,
+                     units_scored=None) -> Callable[[Iterator[WorkUnit]], Iterator[int]]:
     """The function given to `RDD.mapPartitions` over the work units: yields the rows written per unit.
+
+    `rows_scored` and `units_scored` (optional Spark accumulators) count rows and units as each unit's file is in
+    place, for the driver's progress lines; the yielded counts stay what the driver checks.
 
     Each unit's file is written under a hidden temporary name and renamed when complete, so the run folder never
     holds a partial part file under its final name; a retried task rewrites its unit's file under the same name.
@@ -155,6 +170,10 @@ def make_file_scorer(model_key: str, archive_name: str, direct: DirectInput, sco
                 _delete_quietly(filesystem, temporary)
                 raise
             filesystem.move(temporary, f"{folder}/{output.file_name(unit)}")
+            if rows_scored is not None:
+                rows_scored.add(written)
+            if units_scored is not None:
+                units_scored.add(1)
             yield written
 
     return score_units
