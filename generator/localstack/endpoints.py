@@ -54,6 +54,10 @@ class StackEndpoints:
             hive_auth=hive_auth,
         )
 
+    def service_ports(self) -> tuple[int, ...]:
+        """The ports of the metastore, HiveServer2 and MLflow, in that order."""
+        return (int(self.metastore_uri.rsplit(":", 1)[1]), self.hive_port, int(self.mlflow_uri.rsplit(":", 1)[1]))
+
     def step_env(self, spark_master: str = "local[2]") -> dict[str, str]:
         """Environment variables a `python -m jobs.<step>` process reads (see docs/STEPS.md).
 

@@ -16,14 +16,21 @@ def session_resources_dir(tmp: Path) -> str:
     return f"{tmp / 'hive-resources'}/${{hive.session.id}}_resources"
 
 
-def metastore_properties(run_dir: Path, warehouse_dir: Path) -> dict[str, str]:
-    """Hive properties for a metastore whose whole state lives under `run_dir`."""
-    tmp = run_dir / "tmp"
+def derby_metastore_properties(run_dir: Path) -> dict[str, str]:
+    """The metastore's own database: embedded Derby in `run_dir`, its schema made on first use (both profiles)."""
     return {
         "javax.jdo.option.ConnectionURL": f"jdbc:derby:;databaseName={run_dir / 'metastore_db'};create=true",
         "javax.jdo.option.ConnectionDriverName": "org.apache.derby.jdbc.EmbeddedDriver",
         "datanucleus.schema.autoCreateAll": "true",
         "hive.metastore.schema.verification": "false",
+    }
+
+
+def metastore_properties(run_dir: Path, warehouse_dir: Path) -> dict[str, str]:
+    """Hive properties for a metastore whose whole state lives under `run_dir`."""
+    tmp = run_dir / "tmp"
+    return {
+        **derby_metastore_properties(run_dir),
         "hive.metastore.warehouse.dir": warehouse_dir.as_uri(),
         # Hive 2.3's async log4j appender is missing a class in pyspark's jars: NoClassDefFoundError otherwise.
         "hive.async.log.enabled": "false",

@@ -8,6 +8,7 @@ from pathlib import Path
 
 from pyspark.sql import SparkSession
 
+from jobs.common.errors import StepError, TransientError
 from jobs.common.jvm_archive import archive_java_options
 
 # Native thread pools of the model's libraries (OpenMP in scikit-learn's boosting, BLAS) start one thread per
@@ -22,12 +23,27 @@ DRIVER_JIT_OPTION = "-XX:TieredStopAtLevel=1"
 # PARTITION), sees its metastore settings change, closes the connection it is using, and retries after 1 s with a
 # "MetaStoreClient lost connection" stack trace (HIVE-24404). Set to the value it would get, nothing changes.
 METASTORE_FILTER_HOOK = "org.apache.hadoop.hive.ql.security.authorization.plugin.AuthorizationMetaStoreFilterHook"
+# Hive 2.3's SessionState reads the hook back under the enum's name, not the property's (setAuthorizerV2Config:
+# `sessionConf.get(ConfVars.METASTORE_FILTER_HOOK.name())`), finds nothing and warns "METASTORE_FILTER_HOOK will be
+# ignored" in every step that touches partitions. The same value under that name is what the check compares with.
+METASTORE_FILTER_HOOK_AS_READ = "spark.hadoop.METASTORE_FILTER_HOOK"
+# The driver's Log4j 2 configuration (WARN and above, start-up notes quieted by logger; see the file).
+LOG4J2_CONFIG = Path(__file__).with_name("log4j2.properties")
+LOCAL_IP = "127.0.0.1"
+
+
+def is_local(master: str) -> bool:
+    """True for `local`, `local[N]`, `local[*]`: driver and executors are this one process."""
+    return master == "local" or master.startswith("local[")
 
 
 def session_settings(metastore_uri: str, tmp_dir: Path, model_threads: int = 1,
-                     conf: dict[str, str] | None = None) -> dict[str, str]:
+                     conf: dict[str, str] | None = None, master: str = "local[*]") -> dict[str, str]:
     """The Spark settings of build_spark (pure, so the merge rules are tested without a JVM).
 
+    Under a local master the scratch folder comes from session_env instead of `spark.local.dir`: Spark warns on every
+    start that a cluster manager would override that setting, which no local run has. A cluster master keeps it
+    (Kubernetes mounts each executor's scratch volume at that path).
     `conf` wins over the defaults here, except `spark.driver.extraJavaOptions`, which is appended to the step's own
     (temp dir, C1 JIT, class-data archive) so the JVM still gets those; for a flag given twice the JVM takes the
     last, so the caller's wins.
@@ -38,17 +54,33 @@ def session_settings(metastore_uri: str, tmp_dir: Path, model_threads: int = 1,
         "spark.sql.session.timeZone": "UTC",
         "spark.ui.enabled": "false",
         "spark.ui.showConsoleProgress": "false",
-        "spark.local.dir": str(tmp_dir / "spark-local"),
         "spark.sql.shuffle.partitions": "8",
         "spark.hadoop.hive.metastore.filter.hook": METASTORE_FILTER_HOOK,
+        METASTORE_FILTER_HOOK_AS_READ: METASTORE_FILTER_HOOK,
     }
+    if not is_local(master):
+        settings["spark.local.dir"] = str(tmp_dir / "spark-local")
     settings.update({f"spark.executorEnv.{name}": str(model_threads) for name in THREAD_ENV_VARS})
     extra = dict(conf or {})
     settings[DRIVER_JAVA_OPTIONS] = " ".join(filter(None, [
-        f"-Djava.io.tmpdir={tmp_dir}", DRIVER_JIT_OPTION, archive_java_options(), extra.pop(DRIVER_JAVA_OPTIONS, ""),
+        f"-Djava.io.tmpdir={tmp_dir}", f"-Dlog4j2.configurationFile={LOG4J2_CONFIG}", DRIVER_JIT_OPTION,
+        archive_java_options(), extra.pop(DRIVER_JAVA_OPTIONS, ""),
     ]))
     settings.update(extra)
     return settings
+
+
+def session_env(master: str, tmp_dir: Path) -> dict[str, str]:
+    """Environment the driver JVM needs beside its settings; set only where the caller's environment has none.
+
+    Under a local master: the scratch folder (SPARK_LOCAL_DIRS, what Spark reads before `spark.local.dir`), and the
+    loopback address to bind to, because nothing outside this process connects to a local driver (else Spark looks
+    up the host's name, finds loopback and warns that it picked another interface). A cluster master needs an
+    address its executors reach, so there Spark chooses as before.
+    """
+    if not is_local(master):
+        return {}
+    return {"SPARK_LOCAL_DIRS": str(tmp_dir / "spark-local"), "SPARK_LOCAL_IP": LOCAL_IP}
 
 
 def build_spark(app_name: str, master: str, metastore_uri: str, tmp_dir: Path, model_threads: int = 1,
@@ -67,9 +99,40 @@ def build_spark(app_name: str, master: str, metastore_uri: str, tmp_dir: Path, m
     # Python workers must run the step's own interpreter (its packages, the model's requirements), not whatever
     # `python3` is first on PATH; pyspark reads this variable when the SparkContext starts.
     os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
+    for name, value in session_env(master, tmp_dir).items():
+        os.environ.setdefault(name, value)
     builder = SparkSession.builder.appName(app_name).master(master).enableHiveSupport()
-    for key, value in session_settings(metastore_uri, tmp_dir, model_threads, conf).items():
+    for key, value in session_settings(metastore_uri, tmp_dir, model_threads, conf, master).items():
         builder = builder.config(key, value)
-    spark = builder.getOrCreate()
-    spark.sparkContext.setLogLevel("WARN")
+    try:
+        spark = builder.getOrCreate()
+    except Exception as error:  # py4j's Py4JJavaError: the JVM's reason is in its text
+        refusal = session_refusal(master, str(error))
+        if refusal is None:
+            raise
+        raise refusal from None
     return spark
+
+
+# What YARN's ResourceManager says when it refuses an application for good (another attempt meets the same), and
+# when it could not be reached (another attempt may pass). Matched in the text of the SparkContext's failure.
+YARN_PERMANENT = ("unknown queue", "is stopped", "cannot accept submission of application")
+YARN_TRANSIENT = ("Connection refused", "RetriableException")
+
+
+def session_refusal(master: str, failure: str) -> StepError | None:
+    """The step error for a SparkContext that a YARN cluster refused (None: not a refusal this knows; pure).
+
+    An unknown or stopped queue is permanent (exit 2); a ResourceManager that did not answer is transient (exit 1).
+    """
+    if master != "yarn":
+        return None
+    lines = [line.strip() for line in failure.splitlines() if "YarnException" in line or "yarn" in line.lower()]
+    reason = next((line for line in lines if any(words in line for words in YARN_PERMANENT)), None)
+    if reason is not None:
+        return StepError(f"YARN ResourceManager refused the Spark application: {reason.split(': ', 1)[-1]}; "
+                         f"check spark.yarn.queue in the job's spark.conf or the cluster's spark-defaults.conf")
+    if any(words in failure for words in YARN_TRANSIENT):
+        return TransientError("YARN ResourceManager (yarn.resourcemanager.address in HADOOP_CONF_DIR) did not "
+                              "accept the Spark application: connection failed")
+    return None
