@@ -126,3 +126,28 @@ def check_model_uri(value: str) -> str:
     """Returns `value` when it is one of MODEL_URI_FORMS (see parse_model_uri)."""
     parse_model_uri(value)
     return value
+
+# Where the score step loads and runs the model (jobs/score/environment/, README "Model requirements"):
+#   auto  - `own` when a requirement the model pins differs from what the image holds, else `image`;
+#   image - in the image's interpreter (missing packages installed, other versions only warned about);
+#   own   - in an environment built from the model's requirements.txt, cached by its resolved content.
+MODEL_ENVIRONMENTS = ("auto", "image", "own")
+MODEL_ENVIRONMENT_DEFAULT = "auto"
+MODEL_ENVIRONMENT_RULE = "auto, image or own"
+# The cache of `own` environments: an absolute path on a filesystem every step pod (and executor) mounts.
+ENVIRONMENT_CACHE_DEFAULT = "/tmp/model-environments"
+ENVIRONMENT_CACHE_RULE = "an absolute path without '..' parts (a volume every score pod mounts)"
+
+
+def check_model_environment(value: str) -> str:
+    """One of MODEL_ENVIRONMENTS."""
+    if value not in MODEL_ENVIRONMENTS:
+        raise ValueError(f"got {value!r}; allowed: {MODEL_ENVIRONMENT_RULE}")
+    return value
+
+
+def check_environment_cache(value: str) -> str:
+    """An absolute path without `..` parts."""
+    if not value.startswith("/") or ".." in value.split("/") or any(c in value for c in "\n\0"):
+        raise ValueError(f"got {value!r}; allowed: {ENVIRONMENT_CACHE_RULE}")
+    return value

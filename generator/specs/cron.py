@@ -44,8 +44,11 @@ def build_cron(config: JobConfig) -> CronWorkflow | None:
         **workflow_spec.metadata(config, config.name),
         schedules=[schedule.cron],
         timezone=schedule.timezone,
-        # A run still going when the next is due (a slow night) must not start a second writer.
-        concurrency_policy="Forbid",
+        # Every scheduled time gets its Workflow, even while the previous run still goes: `Forbid` would make the
+        # cron controller skip it with a log line only (no Workflow, so no exit handler, no alert: a date lost in
+        # silence; workflow/cron/operator.go). Two writers of one partition never meet anyway: the pipeline
+        # template holds the `<job>-<ds>` mutex (main_template.py).
+        concurrency_policy="Allow",
         starting_deadline_seconds=schedule.starting_deadline_seconds,
         successful_jobs_history_limit=SUCCESSFUL_HISTORY,
         failed_jobs_history_limit=FAILED_HISTORY,

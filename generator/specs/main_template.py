@@ -80,7 +80,8 @@ def build_main(job: LoadedJob) -> WorkflowTemplate:
                 name=names.VALIDATE,
                 template=validate,
                 depends=names.SCORE,
-                arguments={names.DS: _ds(), **lineage},
+                arguments={names.DS: _ds(), **lineage,
+                           names.ENVIRONMENT: f"{{{{tasks.{names.SCORE}.outputs.parameters.{names.ENVIRONMENT}}}}}"},
             )
             Task(
                 name=names.MONITOR,

@@ -28,6 +28,8 @@ DATES = "dates"
 LANES = "lanes"
 FETCHED = ("model-name", "model-version", "model-run-id", "pinned-uri", "requirements")
 LINEAGE_RUN_ID = "lineage-run-id"
+# Score -> validate: where the model ran (JSON: mode, environment hash, resolved packages), for the lineage run.
+ENVIRONMENT = "model-environment"
 MONITORED = ("score-psi", "rows", "drift-status")
 
 # In-pod paths: /tmp is the one writable place (an emptyDir; the root filesystem is read-only).

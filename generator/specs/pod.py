@@ -24,14 +24,25 @@ def pod_security_context() -> m.PodSecurityContext:
     )
 
 
-def container_security_context() -> m.SecurityContext:
-    """No privilege escalation, no capabilities, read-only root filesystem (steps write only under /tmp)."""
+def restricted_container_security_context() -> m.SecurityContext:
+    """What the "restricted" Pod Security Standard asks of every container: no privilege escalation, no
+    capabilities, non-root, the runtime's default seccomp profile (Argo's own init and wait containers get it from
+    the controller's `executor` setting, generator/specs/controller_config.py)."""
     return m.SecurityContext(
         allow_privilege_escalation=False,
-        read_only_root_filesystem=True,
         run_as_non_root=True,
         capabilities=m.Capabilities(drop=["ALL"]),
+        seccomp_profile=m.SeccompProfile(type="RuntimeDefault"),
     )
+
+
+def container_security_context() -> m.SecurityContext:
+    """The restricted rules plus a read-only root filesystem (steps write only under /tmp).
+
+    The seccomp profile stays at pod level (pod_security_context), where it covers every container of the pod.
+    """
+    context = restricted_container_security_context()
+    return context.model_copy(update={"read_only_root_filesystem": True, "seccomp_profile": None})
 
 
 def tmp_volume() -> m.Volume:

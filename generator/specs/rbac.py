@@ -1,11 +1,11 @@
-"""The Role and RoleBinding a job's step service account needs, as typed manifests beside the workflow."""
+"""The Roles and RoleBindings a job's step service accounts need, as typed manifests beside the workflow."""
 
 from __future__ import annotations
 
 from generator.argo.core.kube_rbac import Metadata, PolicyRule, Role, RoleBinding, RoleRef, Subject
 from generator.config.models import JobConfig
 from generator.specs import names
-from generator.specs.spark_k8s import is_k8s
+from generator.specs.spark_k8s import driver_service_account, is_k8s
 
 # Argo's executor (the wait container of every step pod) reports outputs as WorkflowTaskResults (Argo >= 3.4).
 ARGO_EXECUTOR_RULES = [
@@ -26,17 +26,33 @@ SPARK_DRIVER_RULES = [
 
 
 def role_name(job: str) -> str:
-    """The job's Role and RoleBinding name."""
+    """The job's Role and RoleBinding name for what every step pod needs."""
     return f"{job}-steps"
 
 
+def driver_role_name(job: str) -> str:
+    """The Role and RoleBinding name of a k8s:// job's Spark driver steps."""
+    return f"{job}-spark-driver"
+
+
 def rbac_documents(config: JobConfig) -> list[Role | RoleBinding]:
-    """The Role (Argo's executor; Spark's driver for a k8s:// job) and its binding to the job's service account."""
-    metadata = Metadata(name=role_name(config.name), namespace=config.namespace,
-                        labels={**names.APP_LABELS, f"{names.LABEL_DOMAIN}/job": config.name})
-    rules = ARGO_EXECUTOR_RULES + (SPARK_DRIVER_RULES if is_k8s(config) else [])
-    return [
-        Role(metadata=metadata, rules=rules),
-        RoleBinding(metadata=metadata, role_ref=RoleRef(name=metadata.name),
-                    subjects=[Subject(name=config.service_account, namespace=config.namespace)]),
+    """Argo's executor rights for every step pod's account; for a k8s:// job, Spark's driver rights only for the
+    driver steps' own account (spark_k8s.driver_service_account), so no other step may touch pods."""
+    labels = {**names.APP_LABELS, f"{names.LABEL_DOMAIN}/job": config.name}
+    steps = Metadata(name=role_name(config.name), namespace=config.namespace, labels=labels)
+    accounts = [config.service_account]
+    if is_k8s(config):
+        accounts.append(driver_service_account(config))
+    documents: list[Role | RoleBinding] = [
+        Role(metadata=steps, rules=ARGO_EXECUTOR_RULES),
+        RoleBinding(metadata=steps, role_ref=RoleRef(name=steps.name),
+                    subjects=[Subject(name=account, namespace=config.namespace) for account in accounts]),
     ]
+    if is_k8s(config):
+        driver = Metadata(name=driver_role_name(config.name), namespace=config.namespace, labels=labels)
+        documents += [
+            Role(metadata=driver, rules=SPARK_DRIVER_RULES),
+            RoleBinding(metadata=driver, role_ref=RoleRef(name=driver.name),
+                        subjects=[Subject(name=driver_service_account(config), namespace=config.namespace)]),
+        ]
+    return documents

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import errno
+import os
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -9,6 +11,7 @@ from typing import Any
 import yaml
 
 from generator.config.loader import LoadedJob, load_job, load_jobs
+from generator.errors import UserError
 from generator.specs.cron import build_cron
 from generator.specs.main_template import build_main
 from generator.specs.rbac import rbac_documents as build_rbac
@@ -81,25 +84,45 @@ class Drift:
     reason: str  # "missing", "changed" or "orphaned"
 
 
-def planned_outputs(paths: list[Path], out_dir: Path) -> dict[Path, str]:
-    """Validate every config first (all errors at once), then render each into out_dir/<name>.yaml and its RBAC
-    manifest into out_dir/<name>.rbac.yaml."""
+def planned_outputs(paths: list[Path], out_dir: Path, jobs: list[LoadedJob] | None = None) -> dict[Path, str]:
+    """Validate every config first (all errors at once; or take `jobs` already loaded), then render each into
+    out_dir/<name>.yaml and its RBAC manifest into out_dir/<name>.rbac.yaml."""
     outputs: dict[Path, str] = {}
-    for job in load_jobs(paths):
+    for job in load_jobs(paths) if jobs is None else jobs:
         outputs[out_dir / f"{job.config.name}.yaml"] = render(job)
         outputs[rbac_path(out_dir, job.config.name)] = render_rbac(job)
     return outputs
 
 
 def write_outputs(outputs: dict[Path, str]) -> list[Path]:
-    """Write the files whose text changed; return what was written."""
-    written = []
-    for path, text in outputs.items():
-        if not path.exists() or path.read_text(encoding="utf-8") != text:
+    """Write the files whose text changed, all or none; return what was written.
+
+    Each file is first written beside its target under a hidden name; only when every one is complete are
+    they renamed over their targets (a rename within a folder is atomic), so a failed write (disk full, a
+    folder in the way, no permission) leaves every target as it was and no temporary file behind.
+
+    Raises:
+        UserError: a file could not be written, naming it; nothing was written.
+    """
+    changed = {path: text for path, text in outputs.items()
+               if not path.is_file() or path.read_text(encoding="utf-8") != text}
+    staged: dict[Path, Path] = {}
+    path = Path()
+    try:
+        for path, text in changed.items():
+            if path.exists() and not path.is_file():
+                raise IsADirectoryError(errno.EISDIR, os.strerror(errno.EISDIR), str(path))
             path.parent.mkdir(parents=True, exist_ok=True)
-            path.write_text(text, encoding="utf-8")
-            written.append(path)
-    return written
+            temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+            staged[path] = temporary
+            temporary.write_text(text, encoding="utf-8")
+    except OSError as error:
+        for temporary in staged.values():
+            temporary.unlink(missing_ok=True)
+        raise UserError(f"cannot write {path}: {error.strerror or error}; nothing was written") from None
+    for path, temporary in staged.items():
+        os.replace(temporary, path)
+    return list(staged)
 
 
 def find_drift(outputs: dict[Path, str], paths: list[Path], out_dir: Path) -> list[Drift]:

@@ -1,18 +1,21 @@
-"""Spark on Kubernetes in client mode: the score step's driver settings and the executor pod template it carries."""
+"""Spark on Kubernetes in client mode: what a step that runs a Spark driver needs (settings, identity, executor pod
+template, service account), in one place for every such step (score, monitor)."""
 
 from __future__ import annotations
 
 import math
 import re
+from dataclasses import dataclass, field
 
 import yaml
+from hera.workflows import FieldEnv, RawArtifact
 from hera.workflows import models as m
 from pydantic import BaseModel, ConfigDict, Field
 
-from generator.config.models import JobConfig, Toleration
+from generator.config.models import JobConfig, StepResources, Toleration
 from generator.specs import names, pod
 
-# Where the executor pod template lands in the score step (a raw artifact, like the prepare SQL).
+# Where the executor pod template lands in a driver step (a raw artifact, like the prepare SQL).
 EXECUTOR_TEMPLATE_PATH = "/tmp/inputs/executor-pod.yaml"
 EXECUTOR_CONTAINER = "executor"
 # The step pod's identity from the downward API, as env vars that the driver settings below name as $(VAR).
@@ -28,6 +31,18 @@ _BYTES = {None: 1, "m": 1e-3, "k": 1e3, "Ki": 2**10, "M": 1e6, "Mi": 2**20, "G":
 def is_k8s(config: JobConfig) -> bool:
     """Whether the job's Spark runs its executors as Kubernetes pods (client mode from the score step)."""
     return config.spark.master.startswith("k8s://")
+
+
+def driver_service_account(config: JobConfig) -> str:
+    """The account of the steps that run a Spark driver on Kubernetes: the only one that may create and delete pods
+    (`spark.driver_service_account`, default `<service_account>-spark-driver`)."""
+    return config.spark.driver_service_account or f"{config.service_account}-spark-driver"
+
+
+def executor_service_account(config: JobConfig) -> str:
+    """The account executor pods run under: the job's `service_account` (image-pull secrets, workload identity for
+    the warehouse storage, as the steps have); executors call no Kubernetes API, so they get no token."""
+    return config.service_account
 
 
 def mebibytes(quantity: str) -> int:
@@ -57,8 +72,8 @@ def pull_policy(image: str) -> str:
     return "IfNotPresent" if ":" in last and not last.endswith(":latest") else "Always"
 
 
-def driver_conf(config: JobConfig) -> dict[str, str]:
-    """Spark settings of a k8s:// score step; Kubernetes expands each `$(VAR)` from POD_IDENTITY's env."""
+def driver_conf(config: JobConfig, step: StepResources) -> dict[str, str]:
+    """Spark settings of a k8s:// driver step sized `step`; Kubernetes expands each `$(VAR)` from POD_IDENTITY's env."""
     spark = config.spark
     executor = spark.executor
     heap = heap_mebibytes(executor.memory)
@@ -72,7 +87,8 @@ def driver_conf(config: JobConfig) -> dict[str, str]:
         "spark.driver.port": str(spark.driver_port),
         "spark.driver.blockManager.port": str(spark.block_manager_port),
         "spark.blockManager.port": str(spark.block_manager_port),
-        "spark.driver.memory": f"{heap_mebibytes(config.resources.score.memory)}m",
+        # The driver JVM lives in the step's own pod: half of that pod's memory.
+        "spark.driver.memory": f"{heap_mebibytes(step.memory)}m",
         "spark.executor.instances": str(executor.instances),
         "spark.executor.cores": str(whole_cores(executor.cpu)),
         "spark.kubernetes.executor.request.cores": executor.cpu,
@@ -95,6 +111,9 @@ class ExecutorPodSpec(BaseModel):
     node_selector: dict[str, str] | None = Field(None, alias="nodeSelector")
     restart_policy: str = Field(alias="restartPolicy")
     security_context: m.PodSecurityContext = Field(alias="securityContext")
+    # Spark keeps the template's account when its own executor/driver account settings are unset (the generator
+    # refuses them in spark.conf): ExecutorKubernetesCredentialsFeatureStep.
+    service_account_name: str = Field(alias="serviceAccountName")
     tolerations: list[m.Toleration] | None = None
     volumes: list[m.Volume]
 
@@ -138,6 +157,7 @@ def executor_pod(config: JobConfig) -> ExecutorPod:
             node_selector=dict(sorted(executor.node_selector.items())) or None,
             restart_policy="Never",
             security_context=pod.pod_security_context(),
+            service_account_name=executor_service_account(config),
             tolerations=[_toleration(toleration) for toleration in executor.tolerations] or None,
             volumes=[pod.tmp_volume()],
         ),
@@ -148,3 +168,30 @@ def executor_pod_yaml(config: JobConfig) -> str:
     """The executor pod template as deterministic YAML text (sorted keys)."""
     data = executor_pod(config).model_dump(mode="json", by_alias=True, exclude_none=True)
     return yaml.safe_dump(data, sort_keys=True, width=120)
+
+
+@dataclass(frozen=True)
+class SparkDriver:
+    """What a step running a Spark driver adds to its container: Spark settings, and for a k8s:// master the pod's
+    identity (env the `$(VAR)` settings expand from), the executor pod template and the driver's service account."""
+
+    conf: dict[str, str]
+    env: list[FieldEnv] = field(default_factory=list)
+    inputs: list[RawArtifact] = field(default_factory=list)
+    service_account: str | None = None
+
+
+def spark_driver(config: JobConfig, step: StepResources) -> SparkDriver:
+    """The one home of "a step that runs a Spark driver" (sized `step`): every such step is built from this."""
+    conf = dict(config.spark.conf)
+    if not is_k8s(config):
+        return SparkDriver(conf=dict(sorted(conf.items())))
+    conf.update(driver_conf(config, step))  # the config refuses managed keys, so nothing of the job's is overridden
+    return SparkDriver(
+        conf=dict(sorted(conf.items())),
+        # Kubernetes expands the $(POD_*) in the Spark settings from these (the driver's identity for Spark).
+        env=[FieldEnv(name=name, field_path=path) for name, path in POD_IDENTITY.items()],
+        inputs=[RawArtifact(name="executor-pod-template", path=EXECUTOR_TEMPLATE_PATH,
+                            data=executor_pod_yaml(config))],
+        service_account=driver_service_account(config),
+    )

@@ -34,11 +34,16 @@ def _step(
     inputs: list[Parameter | RawArtifact] | None = None,
     outputs: list[Parameter] | None = None,
     env: list[Env | SecretEnv | FieldEnv] | None = None,
-    retry: bool = True,
+    service_account: str | None = None,
 ) -> Container:
-    """One step container with everything every step shares (image, security, /tmp, retries, deadline)."""
+    """One step container with everything every step shares (image, security, /tmp, retries, deadline).
+
+    Every step is retried (pod lost, node drained, transient failure) except after the permanent exit code;
+    `service_account` overrides the workflow's account for this step's pod (the Spark driver steps).
+    """
     return Container(
         name=name,
+        service_account_name=service_account,
         image=config.image,
         command=["python", "-m", f"jobs.{module}"],
         args=args,
@@ -46,7 +51,7 @@ def _step(
         outputs=outputs or [],
         env=pod.base_env() + (env or []),
         resources=pod.resources(resources),
-        retry_strategy=pod.retry_strategy(config) if retry else None,
+        retry_strategy=pod.retry_strategy(config),
         active_deadline_seconds=timeout,
         security_context=pod.container_security_context(),
         volume_mounts=[pod.tmp_mount()],
@@ -107,31 +112,38 @@ def _tables_args(config: JobConfig) -> list[str]:
     ]  # fmt: skip
 
 
-def _spark_conf(config: JobConfig) -> dict[str, str]:
-    conf = dict(config.spark.conf)
-    if spark_k8s.is_k8s(config):
-        conf.update(spark_k8s.driver_conf(config))  # the config rejects managed keys, so nothing is overridden
-    return dict(sorted(conf.items()))
+def spark_driver_step(
+    config: JobConfig,
+    name: str,
+    module: str,
+    args: list[str],
+    *,
+    inputs: list[Parameter | RawArtifact],
+    env: list[Env | SecretEnv | FieldEnv],
+    resources: StepResources,
+    **step: object,
+) -> Container:
+    """A step that runs a Spark driver: its Spark settings as `--spark-conf` options, SPARK_MASTER, and for a
+    k8s:// master the pod identity, executor pod template and driver account (spark_k8s.spark_driver)."""
+    driver = spark_k8s.spark_driver(config, resources)
+    return _step(
+        config,
+        name,
+        module,
+        [*args, *_repeat("--spark-conf", [f"{key}={value}" for key, value in driver.conf.items()]),
+         "--out-dir", names.OUTPUTS_DIR],
+        inputs=[*inputs, *driver.inputs],
+        env=[*env, Env(name="SPARK_MASTER", value=config.spark.master), *driver.env],
+        service_account=driver.service_account,
+        resources=resources,
+        **step,  # type: ignore[arg-type]
+    )
 
 
 def score(config: JobConfig) -> Container:
     """Scores the input partition with the pinned model on Spark and swaps the output partition in."""
-    spark_conf = [f"{key}={value}" for key, value in _spark_conf(config).items()]
-    env: list[Env | SecretEnv | FieldEnv] = [
-        *pod.hive_env(config),
-        *pod.mlflow_env(config),
-        Env(name="SPARK_MASTER", value=config.spark.master),
-        # Multi-line text is safer in the environment than in argv.
-        Env(name="MODEL_REQUIREMENTS", value=_input("requirements")),
-    ]
-    inputs: list[Parameter | RawArtifact] = [*_inputs(names.DS, *names.FETCHED)]
-    if spark_k8s.is_k8s(config):
-        # Kubernetes expands the $(POD_*) in the Spark settings from these (the driver's identity for Spark).
-        env += [FieldEnv(name=name, field_path=path) for name, path in spark_k8s.POD_IDENTITY.items()]
-        inputs.append(RawArtifact(name="executor-pod-template", path=spark_k8s.EXECUTOR_TEMPLATE_PATH,
-                                  data=spark_k8s.executor_pod_yaml(config)))
     installs = [] if config.model.install_requirements else ["--no-install-requirements"]
-    return _step(
+    return spark_driver_step(
         config,
         names.SCORE,
         "score",
@@ -143,12 +155,17 @@ def score(config: JobConfig) -> Container:
             "--on-empty", config.input.on_empty,
             "--file-io", config.spark.file_io,
             *installs,
-            *_repeat("--spark-conf", spark_conf),
-            "--out-dir", names.OUTPUTS_DIR,
+            "--model-environment", config.model.environment,
+            "--environment-cache", config.model.environment_cache,
         ],  # fmt: skip
-        inputs=inputs,
-        outputs=_output_files("rows-written"),
-        env=env,
+        inputs=_inputs(names.DS, *names.FETCHED),
+        outputs=_output_files("rows-written", names.ENVIRONMENT),
+        env=[
+            *pod.hive_env(config),
+            *pod.mlflow_env(config),
+            # Multi-line text is safer in the environment than in argv.
+            Env(name="MODEL_REQUIREMENTS", value=_input("requirements")),
+        ],
         resources=config.resources.score,
         timeout=config.timeouts.score,
     )
@@ -183,9 +200,11 @@ def validate(config: JobConfig) -> Container:
             "--started-at", "{{workflow.creationTimestamp}}",
             "--out-dir", names.OUTPUTS_DIR,
         ],  # fmt: skip
-        inputs=_inputs(names.DS, "model-name", "model-version", "model-run-id"),
+        inputs=_inputs(names.DS, "model-name", "model-version", "model-run-id", names.ENVIRONMENT),
         outputs=_output_files("report", names.LINEAGE_RUN_ID),
-        env=[*pod.hive_env(config), *pod.mlflow_env(config)],
+        # The score step's environment (JSON, with the resolved package list): multi-line, so not in argv.
+        env=[*pod.hive_env(config), *pod.mlflow_env(config),
+             Env(name="MODEL_ENVIRONMENT", value=_input(names.ENVIRONMENT))],
         resources=config.resources.validate_step,
         timeout=config.timeouts.validate_step,
     )
@@ -208,5 +227,4 @@ def plan_dates(config: JobConfig) -> Container:
         outputs=_output_files(names.LANES),
         resources=StepResources(cpu="100m", memory="128Mi"),
         timeout=300,
-        retry=False,
     )

@@ -12,10 +12,10 @@ from generator.specs.steps import (
     _inputs,
     _output_files,
     _repeat,
-    _spark_conf,
     _step,
     _tables_args,
     lineage_experiment,
+    spark_driver_step,
 )
 
 UNIT_SECONDS = {"s": 1, "m": 60, "h": 3600}
@@ -32,7 +32,8 @@ def duration_seconds(duration: str) -> int:
 def wait_for_input(config: JobConfig) -> Container:
     """Sensor: polls the metastore until the input partition exists (with at least min_rows), or fails on timeout.
 
-    Not retried by Argo: the step itself rides out HiveServer2 outages while it polls, and a timeout is final.
+    The step rides out HiveServer2 outages itself while it polls, and a timeout exits with the permanent code (never
+    retried). Argo retries a lost pod (node drained, evicted): the new attempt waits its own full timeout.
     """
     wait = config.input.wait_for
     assert wait is not None
@@ -53,7 +54,6 @@ def wait_for_input(config: JobConfig) -> Container:
         env=pod.hive_env(config),
         resources=StepResources(cpu="100m", memory="256Mi"),
         timeout=timeout + SENSOR_MARGIN_SECONDS,
-        retry=False,
     )
 
 
@@ -98,16 +98,14 @@ def monitor(config: JobConfig) -> Container:
     reference = config.validation.reference
     if reference is not None:
         args += ["--reference-table", reference.table, "--reference-score-column", reference.score_column]
-    args += [*_repeat("--spark-conf", [f"{k}={v}" for k, v in _spark_conf(config).items()]),
-             "--out-dir", names.OUTPUTS_DIR]
-    container = _step(
+    container = spark_driver_step(
         config,
         names.MONITOR,
         "monitor",
         args,
         inputs=_inputs(names.DS, names.LINEAGE_RUN_ID),
         outputs=_output_files(*names.MONITORED),
-        env=[*pod.hive_env(config), *pod.mlflow_env(config), Env(name="SPARK_MASTER", value=config.spark.master)],
+        env=[*pod.hive_env(config), *pod.mlflow_env(config)],
         resources=config.resources.monitor,
         timeout=config.timeouts.monitor,
     )
@@ -116,7 +114,12 @@ def monitor(config: JobConfig) -> Container:
 
 
 def on_exit(config: JobConfig, ds: str) -> Container:
-    """Exit handler: one summary line; with `alerts`, one JSON message to the webhook (never retried).
+    """Exit handler: one summary line; with `alerts`, one JSON message to the webhook.
+
+    The step always exits 0 (an undelivered alert is reported in its log, jobs/report.py), so Argo retries it only
+    when its pod is lost or killed. An alert is then sent again only if the pod was lost between the webhook's answer
+    and the step's exit: delivery is at least once, and each message names the workflow, so a receiver can drop
+    the repeat.
 
     Args:
         ds: the partition expression (`{{workflow.parameters.ds}}`), or a range for the retro template.
@@ -145,5 +148,4 @@ def on_exit(config: JobConfig, ds: str) -> Container:
         env=env,
         resources=StepResources(cpu="100m", memory="512Mi"),
         timeout=300,
-        retry=False,
     )

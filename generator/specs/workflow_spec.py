@@ -12,6 +12,10 @@ from generator.specs import names, pod
 # Keep finished workflows two days (a week when they failed) so people can read them, then let Argo delete them.
 TTL_AFTER_SUCCESS = 2 * 86400
 TTL_AFTER_FAILURE = 7 * 86400
+# Every step pod, failed or not, is deleted this long after it ends: its logs stay readable through a working day
+# after a night's failure, and deleting a Spark driver step's pod lets Kubernetes' garbage collector delete the
+# executor pods it owns (their ownerReference). The workflow's own record stays until its TTL.
+POD_GC_DELAY = "12h"
 
 
 def labels(config: JobConfig) -> dict[str, str]:
@@ -61,7 +65,7 @@ def spec_settings(config: JobConfig) -> dict[str, Any]:
         "security_context": pod.pod_security_context(),
         "volumes": [pod.tmp_volume()],
         "on_exit": names.ON_EXIT,
-        "pod_gc": m.PodGC(strategy="OnPodSuccess"),
+        "pod_gc": m.PodGC(strategy="OnPodCompletion", delete_delay_duration=POD_GC_DELAY),
         "ttl_strategy": m.TTLStrategy(
             seconds_after_success=TTL_AFTER_SUCCESS, seconds_after_failure=TTL_AFTER_FAILURE
         ),

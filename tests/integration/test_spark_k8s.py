@@ -113,7 +113,7 @@ def _score_args(model, input_table: str, output_table: str, work: Path, out: Pat
 def _driver_container(name: str, config, args: list[str], stack, shared: Path, template: Path,
                       master: str) -> list[str]:
     """The score step as its pod would run it: the image, non-root, read-only root, /tmp, the generated conf."""
-    conf = [part for key, value in sorted(spark_k8s.driver_conf(config).items())
+    conf = [part for key, value in sorted(spark_k8s.driver_conf(config, config.resources.score).items())
             for part in ("--spark-conf", f"{key}={_expand(value)}")]
     # pip in the step reaches the package index through this machine's TLS proxy: its CA bundle, read-only.
     env = {**stack.step_env(master), "HOME": "/tmp", "STEP_RETRY_SECONDS": "30", "PIP_CERT": HOST_CA_MOUNT}
@@ -227,6 +227,7 @@ def test_score_step_drives_executor_pods_through_spark_kubernetes_backend(
         assert container["image"] == IMAGE and container["imagePullPolicy"] == "IfNotPresent"
         assert container["args"] == ["executor"]
         assert spec["securityContext"]["runAsUser"] == 10001 and spec["securityContext"]["runAsNonRoot"]
+        assert spec["serviceAccountName"] == config.service_account  # the template's, kept by Spark
         assert container["securityContext"]["readOnlyRootFilesystem"] is True
         assert container["securityContext"]["capabilities"] == {"drop": ["ALL"]}
         assert {"name": "tmp", "mountPath": "/tmp"} in container["volumeMounts"]

@@ -15,7 +15,7 @@ import yaml
 from click.testing import CliRunner
 
 from generator.cli import main as generate_workflow
-from generator.config import load_jobs
+from generator.config import load_jobs, yaml_source
 from generator.config.yaml_source import MAX_CONFIG_BYTES
 from generator.errors import ConfigError
 
@@ -57,13 +57,13 @@ def test_a_huge_config_gets_the_size_message_and_no_parse_error(tmp_path):
 def test_the_parser_is_never_called_for_a_huge_config(tmp_path, monkeypatch):
     job = _conf_with_job(tmp_path, "description: " + "x" * MAX_CONFIG_BYTES + "\n")
     parsed: list[str] = []
-    real_load = yaml.load
+    real_parse = yaml_source._parse
 
-    def spying_load(stream, Loader):  # noqa: N803 - yaml.load's own parameter name
-        parsed.append(stream)
-        return real_load(stream, Loader=Loader)
+    def spying_parse(text):
+        parsed.append(text)
+        return real_parse(text)
 
-    monkeypatch.setattr(yaml, "load", spying_load)
+    monkeypatch.setattr(yaml_source, "_parse", spying_parse)
     issues = _issues(job)
 
     assert any(SIZE_MESSAGE in issue for issue in issues)

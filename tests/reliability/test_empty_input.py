@@ -39,7 +39,8 @@ def test_empty_input_fails_by_default_and_skip_succeeds_and_both_leave_the_old_s
                                            "--on-empty", "skip"), step_env)
     assert skipped.returncode == 0, skipped.stderr[-3000:]
     assert f"score: input partition {INPUT_DS} empty; skipped, output table untouched" in skipped.stdout
-    assert output_files(tmp_path / "skipped" / "out") == {"rows-written": "0"}
+    outputs = output_files(tmp_path / "skipped" / "out")
+    assert outputs["rows-written"] == "0" and set(outputs) == {"rows-written", "model-environment"}
     after = partition_snapshot(hive_cursor, output, INPUT_DS)
     pd.testing.assert_frame_equal(after, before)  # same ids, same scores, same model version, same scored_at
     assert partition_folder(hive_cursor, output, INPUT_DS) == folder and folder.is_dir()

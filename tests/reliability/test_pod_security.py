@@ -12,11 +12,13 @@ import pytest
 import yaml
 
 from generator.config.loader import load_jobs
+from generator.specs import names
 from generator.specs.render import planned_outputs
-from generator.specs.spark_k8s import EXECUTOR_TEMPLATE_PATH
+from generator.specs.spark_k8s import EXECUTOR_TEMPLATE_PATH, driver_service_account
 
 REPO = Path(__file__).resolve().parents[2]
 CONF_DIRS = [REPO / "conf", REPO / "demo" / "conf"]
+DRIVER_STEPS = {names.SCORE, names.MONITOR}
 
 
 def _documents(conf_dir: Path, tmp_path: Path) -> list[tuple[str, dict]]:
@@ -52,6 +54,7 @@ def _containers(spec: dict) -> list[tuple[str, dict]]:
 def test_every_generated_container_is_non_root_unprivileged_read_only_and_limited(conf_dir, tmp_path):
     jobs = load_jobs([conf_dir])
     accounts = {job.config.name: job.config.service_account for job in jobs}
+    drivers = {job.config.name: driver_service_account(job.config) for job in jobs}
     checked = executors_checked = 0
     documents = _documents(conf_dir, tmp_path)
     template_names = {doc["metadata"]["name"] for _, doc in documents if doc["kind"] == "WorkflowTemplate"}
@@ -86,11 +89,13 @@ def test_every_generated_container_is_non_root_unprivileged_read_only_and_limite
             assert limits.get("cpu") and limits.get("memory"), at
             checked += 1
         for template in spec["templates"]:
-            assert "serviceAccountName" not in template or template["serviceAccountName"] == accounts[job], where
+            # Only a k8s:// job's Spark driver steps run under their own account (the one with rights on pods).
+            allowed = {accounts[job], drivers[job]} if template["name"] in DRIVER_STEPS else {accounts[job]}
+            assert template.get("serviceAccountName", accounts[job]) in allowed - {"default"}, where
             assert not template.get("podSpecPatch"), where
     assert checked >= 5 * len(accounts)  # at least prepare, fetch-model, score, validate, exit handler per job
-    # Each k8s:// job's score step carries its executor template (in the main template and none elsewhere).
-    assert executors_checked == sum(job.config.spark.master.startswith("k8s://") for job in jobs)
+    # Each k8s:// job's driver steps (score, monitor) carry the executor template (the main template, none elsewhere).
+    assert executors_checked == len(DRIVER_STEPS) * sum(job.config.spark.master.startswith("k8s://") for job in jobs)
 
 
 def test_no_secret_value_can_sit_in_a_generated_env(tmp_path):

@@ -57,7 +57,7 @@ def _envvars(step: click.Command, opt: str) -> list[str]:
 def test_dockerfile_installs_the_jobs_and_runs_as_the_pod_user():
     dockerfile = (REPO / "Dockerfile").read_text()
     assert "COPY jobs ./jobs" in dockerfile
-    assert "pip install '.[jobs]'" in dockerfile
+    assert "pip install -c constraints.txt '.[jobs]'" in dockerfile
     assert f"USER {RUN_AS}:{RUN_AS}" in dockerfile
     assert "openjdk-17-jre-headless" in dockerfile
     ignored = (REPO / ".dockerignore").read_text().split()

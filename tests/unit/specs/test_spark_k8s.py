@@ -105,29 +105,43 @@ def test_quantities():
     assert pull_policy("r/app:latest") == "Always" and pull_policy("r/app@sha256:" + "0" * 64) == "IfNotPresent"
 
 
-def test_rbac_grants_the_step_account_what_spark_and_argo_call(credit, churn):
-    role, binding = rbac_documents(credit.config)
-    assert binding.subjects[0].name == credit.config.service_account == "batch-scoring"
-    assert binding.role_ref.name == role.metadata.name and role.metadata.namespace == "ds-scoring"
-    assert allows(role.rules, "argoproj.io", "workflowtaskresults", "create")
+def test_rbac_grants_the_driver_account_what_spark_calls_and_every_account_what_argo_calls(credit, churn):
+    steps_role, steps_binding, driver_role, driver_binding = rbac_documents(credit.config)
+    assert [s.name for s in steps_binding.subjects] == ["batch-scoring", "batch-scoring-spark-driver"]
+    assert [s.name for s in driver_binding.subjects] == ["batch-scoring-spark-driver"]
+    for role, binding in ((steps_role, steps_binding), (driver_role, driver_binding)):
+        assert binding.role_ref.name == role.metadata.name and role.metadata.namespace == "ds-scoring"
+    assert allows(steps_role.rules, "argoproj.io", "workflowtaskresults", "create")
+    assert not allows(steps_role.rules, "", "pods", "create")
     needed = [("pods", "create"), ("pods", "watch"), ("pods", "deletecollection"), ("configmaps", "create"),
               ("persistentvolumeclaims", "list"), ("services", "deletecollection")]
     for resource, verb in needed:
-        assert allows(role.rules, "", resource, verb), (resource, verb)
-    churn_role, _ = rbac_documents(churn.config)
-    assert not allows(churn_role.rules, "", "pods", "create")  # a local[*] job creates no pods
-    assert allows(churn_role.rules, "argoproj.io", "workflowtaskresults", "patch")
+        assert allows(driver_role.rules, "", resource, verb), (resource, verb)
+    churn_docs = rbac_documents(churn.config)
+    assert len(churn_docs) == 2  # a local[*] job: no driver account, no pod rights
+    assert not allows(churn_docs[0].rules, "", "pods", "create")
+    assert allows(churn_docs[0].rules, "argoproj.io", "workflowtaskresults", "patch")
+
+
+def test_driver_account_is_configurable_and_never_the_steps_account(credit):
+    data = credit.config.model_dump(by_alias=True)
+    data["spark"]["driver_service_account"] = "spark-runner"
+    job = dataclasses.replace(credit, config=JobConfig.model_validate(data))
+    assert score_container(job)["serviceAccountName"] == "spark-runner"
+    data["spark"]["driver_service_account"] = data["service_account"]
+    with pytest.raises(ValidationError, match="driver_service_account"):
+        JobConfig.model_validate(data)
 
 
 def test_committed_rbac_manifest_is_current_and_lint_clean(credit):
     path = rbac_path(REPO / "workflows", "credit-limit-review")
     assert path.read_text() == render_rbac(credit)
     result = lint_files([path], crd_dir=None)
-    assert result.findings == [] and result.documents == 2
+    assert result.findings == [] and result.documents == 4
 
 
 def test_lint_strict_parses_rbac(tmp_path, credit):
-    role, binding = yaml.safe_load_all(render_rbac(credit))
+    role, binding, *_ = yaml.safe_load_all(render_rbac(credit))
     role["rules"][0]["verbs"].append("escalate")
     role["metadata"]["annotationz"] = {}
     binding["roleRef"]["name"] = "nobody"

@@ -49,7 +49,8 @@ def test_sensor_before_prepare_and_score(churn, credit):
     sensor = templates(main)["wait-for-input"]
     args = sensor["container"]["args"]
     assert args[args.index("--timeout") + 1] == "7200" and args[args.index("--poll") + 1] == "60"
-    assert args[args.index("--table") + 1] == "features.churn_daily" and "retryStrategy" not in sensor
+    assert args[args.index("--table") + 1] == "features.churn_daily"
+    assert sensor["retryStrategy"]["expression"] == "lastRetry.exitCode != '2'"  # a timeout (exit 2) is final
     assert sensor["activeDeadlineSeconds"] == 7200 + 600
     # Without prepare (credit), score waits for the sensor and fetch-model.
     no_prepare = _tasks(_main(_with(credit, input=credit.config.input.model_copy(update={"wait_for": wait_for}))))

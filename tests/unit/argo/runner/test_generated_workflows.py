@@ -35,6 +35,7 @@ if step == "fetch_model":
 elif step == "score":
     out.mkdir(parents=True, exist_ok=True)
     (out / "rows-written").write_text("10")
+    (out / "model-environment").write_text('{"mode": "image"}')
 elif step == "validate":
     out.mkdir(parents=True, exist_ok=True)
     (out / "report").write_text("{}")
