@@ -1,0 +1,76 @@
+"""How pods reach the local stack as a cluster's pods reach outside services: the stack's ports at the node
+address (forwarded by iptables to the services on 127.0.0.1), and its warehouse as a PersistentVolume mounted into
+every step pod by the controller's workflow defaults, where a real cluster would mount or reach its HDFS or S3."""
+
+from __future__ import annotations
+
+import subprocess
+from dataclasses import dataclass
+from pathlib import Path
+
+import yaml
+
+from generator.cluster.kubeapi import KubeApi
+from generator.cluster.layout import BRIDGE, NODE_IP
+
+NAT_COMMENT = "argo-batch-scoring cluster: stack at the node address"
+WAREHOUSE_VOLUME = "warehouse"
+WAREHOUSE_CLAIM = "warehouse"
+WAREHOUSE_SIZE = "100Gi"  # a hostPath volume enforces no size; the claim only has to fit the volume
+
+
+@dataclass(frozen=True)
+class StackAccess:
+    """The local stack the pods reach: its ports (at NODE_IP) and its warehouse folder."""
+
+    ports: tuple[int, ...]
+    warehouse: Path
+
+
+def _dnat_rule(port: int) -> list[str]:
+    return ["PREROUTING", "-i", BRIDGE, "-d", NODE_IP, "-p", "tcp", "--dport", str(port), "-m", "comment",
+            "--comment", NAT_COMMENT, "-j", "DNAT", "--to-destination", f"127.0.0.1:{port}"]
+
+
+def forward_ports(ports: tuple[int, ...]) -> None:
+    """Pods connecting to NODE_IP:port reach 127.0.0.1:port (the kernel routes to loopback from the bridge only
+    with route_localnet on it)."""
+    subprocess.run(["sysctl", "-q", "-w", f"net.ipv4.conf.{BRIDGE}.route_localnet=1"], check=True)
+    for port in ports:
+        rule = _dnat_rule(port)
+        if subprocess.run(["iptables", "-t", "nat", "-C", *rule], capture_output=True, check=False).returncode:
+            subprocess.run(["iptables", "-t", "nat", "-A", *rule], capture_output=True, check=True)
+
+
+def unforward_ports(ports: tuple[int, ...]) -> None:
+    for port in ports:
+        while subprocess.run(["iptables", "-t", "nat", "-D", *_dnat_rule(port)], capture_output=True,
+                             check=False).returncode == 0:
+            pass
+
+
+def warehouse_pod_patch(warehouse: Path) -> str:
+    """The podSpecPatch every step pod gets from the controller's workflow defaults: the warehouse claim at the
+    warehouse's own path (the metastore records table locations as file:// URIs of that path)."""
+    patch = {
+        "volumes": [{"name": WAREHOUSE_VOLUME, "persistentVolumeClaim": {"claimName": WAREHOUSE_CLAIM}}],
+        "containers": [{"name": "main", "volumeMounts": [{"name": WAREHOUSE_VOLUME, "mountPath": str(warehouse)}]}],
+    }
+    return yaml.safe_dump(patch, sort_keys=True)
+
+
+def claim_warehouse(api: KubeApi, namespace: str, warehouse: Path) -> None:
+    """A PersistentVolume of the warehouse folder bound to the claim `warehouse` in `namespace`."""
+    volume_name = f"warehouse-{namespace}"
+    api.apply({
+        "apiVersion": "v1", "kind": "PersistentVolume", "metadata": {"name": volume_name},
+        "spec": {"capacity": {"storage": WAREHOUSE_SIZE}, "accessModes": ["ReadWriteMany"],
+                 "persistentVolumeReclaimPolicy": "Retain", "storageClassName": "",
+                 "hostPath": {"path": str(warehouse), "type": "Directory"},
+                 "claimRef": {"namespace": namespace, "name": WAREHOUSE_CLAIM}},
+    })
+    api.apply({
+        "apiVersion": "v1", "kind": "PersistentVolumeClaim", "metadata": {"name": WAREHOUSE_CLAIM},
+        "spec": {"accessModes": ["ReadWriteMany"], "storageClassName": "", "volumeName": volume_name,
+                 "resources": {"requests": {"storage": WAREHOUSE_SIZE}}},
+    }, namespace)

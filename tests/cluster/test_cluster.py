@@ -1,0 +1,126 @@
+"""Generated specs under Argo's own controller on the cluster built here: submitted through the Argo Server,
+every step a pod of the project image in a namespace enforcing the "restricted" Pod Security Standard."""
+
+from __future__ import annotations
+
+import uuid
+from pathlib import Path
+
+import numpy as np
+import pytest
+import yaml
+from click.testing import CliRunner
+
+from generator.cli import main
+from generator.cluster.images import NODE_PROJECT_IMAGE
+from generator.cluster.layout import NODE_IP
+from tests.cluster.conftest import TEST_RUN_DIR
+from tests.e2e.conftest import DATES, JOB, build_workflows, write_local_conf
+from tests.e2e.helpers import partition
+from tests.e2e.test_pipeline import expected_scores
+
+pytestmark = [pytest.mark.slow]
+
+RESTRICTED = {"runAsNonRoot": True, "runAsUser": 10001, "allowPrivilegeEscalation": False,
+              "readOnlyRootFilesystem": True, "capabilities": {"drop": ["ALL"]},
+              "seccompProfile": {"type": "RuntimeDefault"}}
+
+
+def submit(*arguments: str):
+    return CliRunner().invoke(main, ["submit", *arguments, "--run-dir", str(TEST_RUN_DIR)], catch_exceptions=False)
+
+
+def write_smoke_template(folder: Path, namespace: str) -> Path:
+    """One container step of the project image that writes an output parameter, with the Role its executor needs."""
+    template = {
+        "apiVersion": "argoproj.io/v1alpha1", "kind": "WorkflowTemplate",
+        "metadata": {"name": "image-smoke", "namespace": namespace},
+        "spec": {
+            "entrypoint": "main", "serviceAccountName": "smoke",
+            "arguments": {"parameters": [{"name": "word"}]},
+            "securityContext": {"runAsNonRoot": True, "runAsUser": 10001, "seccompProfile": {"type": "RuntimeDefault"}},
+            "volumes": [{"name": "tmp", "emptyDir": {}}],
+            "templates": [{
+                "name": "main",
+                "inputs": {"parameters": [{"name": "word", "value": "{{workflow.parameters.word}}"}]},
+                "outputs": {"parameters": [{"name": "said", "valueFrom": {"path": "/tmp/said"}}]},
+                "container": {
+                    "image": NODE_PROJECT_IMAGE, "command": ["python", "-c"],
+                    "args": ["import sys, jobs; open('/tmp/said', 'w').write(sys.argv[1].upper())",
+                             "{{inputs.parameters.word}}"],
+                    "securityContext": RESTRICTED,
+                    "volumeMounts": [{"name": "tmp", "mountPath": "/tmp"}],
+                },
+            }],
+        },
+    }
+    path = folder / "image-smoke.yaml"
+    path.write_text(yaml.safe_dump(template))
+    rbac = [
+        {"apiVersion": "rbac.authorization.k8s.io/v1", "kind": "Role", "metadata": {"name": "smoke-steps"},
+         "rules": [{"apiGroups": ["argoproj.io"], "resources": ["workflowtaskresults"], "verbs": ["create", "patch"]}]},
+        {"apiVersion": "rbac.authorization.k8s.io/v1", "kind": "RoleBinding", "metadata": {"name": "smoke-steps"},
+         "roleRef": {"apiGroup": "rbac.authorization.k8s.io", "kind": "Role", "name": "smoke-steps"},
+         "subjects": [{"kind": "ServiceAccount", "name": "smoke"}]},
+    ]
+    (folder / "image-smoke.rbac.yaml").write_text(yaml.safe_dump_all(rbac))
+    return path
+
+
+def test_a_workflow_of_the_project_image_runs_to_succeeded(cluster, tmp_path):
+    namespace = f"smoke-{uuid.uuid4().hex[:6]}"
+    result = submit(str(write_smoke_template(tmp_path, namespace)), "--template", "image-smoke", "-p", "word=scored",
+                    "--wait")
+    assert result.exit_code == 0, result.output
+    workflow_name = result.output.split(f"submitted Workflow {namespace}/", 1)[1].split()[0]
+    nodes = cluster_workflow(cluster, namespace, workflow_name)["status"]["nodes"]
+    outputs = [p["value"] for node in nodes.values() for p in (node.get("outputs") or {}).get("parameters", [])]
+    assert outputs == ["SCORED"]  # written by the step, read back by Argo's executor through the API
+    labels = cluster.api().get("Namespace", namespace)["metadata"]["labels"]
+    assert labels["pod-security.kubernetes.io/enforce"] == "restricted"
+
+
+def cluster_workflow(cluster, namespace: str, name: str) -> dict:
+    from generator.cluster.argo_server import ArgoServer
+
+    return ArgoServer(cluster.argo_server_url()).workflow(namespace, name)
+
+
+@pytest.fixture(scope="module")
+def cluster_project(tmp_path_factory, local_stack, cluster):
+    """The demo job's config aimed at the test stack as pods reach it (the node address) and at the node's image."""
+    from demo.data import load_days
+    from demo.model import register_pyfunc_model
+
+    model = f"cluster_cancer_risk_{uuid.uuid4().hex[:6]}"
+    register_pyfunc_model(model, tracking_uri=local_stack.mlflow_uri)
+    load_days(local_stack.hive_host, local_stack.hive_port, DATES[:1])
+    root = tmp_path_factory.mktemp("cluster-e2e")
+    conf = write_local_conf(root / "conf", local_stack, f"models:/{model}@champion")
+    defaults = yaml.safe_load((conf / "defaults.yaml").read_text())
+    metastore_port, hive_port, mlflow_port = local_stack.service_ports()
+    defaults["image"] = NODE_PROJECT_IMAGE
+    defaults["namespace"] = f"scoring-{uuid.uuid4().hex[:6]}"
+    defaults["hive"].update(host=NODE_IP, metastore_uri=f"thrift://{NODE_IP}:{metastore_port}")
+    defaults["mlflow"]["tracking_uri"] = f"http://{NODE_IP}:{mlflow_port}"
+    (conf / "defaults.yaml").write_text(yaml.safe_dump(defaults, sort_keys=False))
+    return build_workflows(conf, root / "workflows"), model
+
+
+def test_demo_job_scores_equal_model_predict_and_rerun_replaces(cluster_project, local_stack, hive_cursor):
+    workflows_file, model = cluster_project
+    ds = DATES[0]
+    first_run = submit(str(workflows_file), "--template", JOB, "-p", f"ds={ds}", "--wait")
+    assert first_run.exit_code == 0, first_run.output
+    first = partition(hive_cursor, ds)
+    (version,) = {row[2] for row in first.values()}
+    expected = expected_scores(local_stack.mlflow_uri, f"models:/{model}/{version}", ds)
+    assert sorted(first) == sorted(expected)
+    assert np.allclose([first[i][0] for i in sorted(first)], [expected[i] for i in sorted(expected)], rtol=0,
+                       atol=1e-9)
+
+    second_run = submit(str(workflows_file), "--template", JOB, "-p", f"ds={ds}", "--wait")
+    assert second_run.exit_code == 0, second_run.output
+    second = partition(hive_cursor, ds)
+    assert len(second) == len(first)  # replaced, not appended
+    assert {row[4] for row in second.values()} != {row[4] for row in first.values()}
