@@ -9,13 +9,25 @@ CRD_DIR ?= ../shared/argo-crds/v4.1.2
 JVM_ARCHIVE := $(abspath .run/jvm/spark-driver.jsa)
 export SPARK_CDS_ARCHIVE := $(JVM_ARCHIVE)
 
-.PHONY: setup test test-fast demo build check lint bench stack-up stack-down clean base-image image argo-validate
+.PHONY: setup test test-fast demo demo-cluster build check lint lock bench stack-up stack-down cluster-up \
+	cluster-down clean base-image image argo-validate
 
-$(STAMP): setup.cfg pyproject.toml
+# constraints.txt: the exact versions the tests ran with; the image installs with the same file (Dockerfile).
+$(STAMP): setup.cfg pyproject.toml constraints.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -e '.[jobs,dev]'
+	$(BIN)/pip install --quiet -c constraints.txt -e '.[jobs,dev]'
 	touch $(STAMP)
+
+## Re-resolve setup.cfg's ranges in a fresh virtualenv and write what pip chose to constraints.txt (then run the tests).
+LOCK_VENV := .run/lock-venv
+lock:
+	rm -rf $(LOCK_VENV) && $(PYTHON) -m venv $(LOCK_VENV)
+	$(LOCK_VENV)/bin/pip install --quiet --upgrade pip
+	$(LOCK_VENV)/bin/pip install --quiet '.[jobs,dev]'
+	{ sed -n '1,2p' constraints.txt; $(LOCK_VENV)/bin/pip freeze --exclude-editable | grep -v '^argo-batch-scoring'; } \
+		> constraints.txt.new && mv constraints.txt.new constraints.txt
+	rm -rf $(LOCK_VENV) build *.egg-info
 
 $(JVM_ARCHIVE): $(STAMP)
 	mkdir -p $(dir $@)
@@ -35,6 +47,10 @@ test-fast: $(STAMP)
 ## Start the local stack, register the demo model, load demo data, run the demo job for one date.
 demo: setup
 	$(BIN)/python -m demo
+
+## The same demo through Argo's own controller on the cluster built here (docs/CLUSTER.md; root, podman, Go).
+demo-cluster: setup image
+	$(BIN)/python -m demo --cluster
 
 build: $(STAMP)
 	$(BIN)/generate-workflow build
@@ -56,6 +72,13 @@ stack-up: $(STAMP)
 
 stack-down: $(STAMP)
 	$(BIN)/generate-workflow stack down
+
+## A single-node Kubernetes cluster with Argo's controller and server (tools/cluster, docs/CLUSTER.md).
+cluster-up: $(STAMP) image
+	$(BIN)/generate-workflow cluster up
+
+cluster-down: $(STAMP)
+	$(BIN)/generate-workflow cluster down
 
 ## The image the steps run (generator/image/): podman, settings in generator/image/podman.py. BASE_IMAGE is the
 ## bookworm base `base-image` makes here (kept once made; FORCE=1 rebuilds); a machine that can pull from a

@@ -37,7 +37,11 @@ def _date(_ctx, _param, value: str | None) -> str | None:
 @click.option("--metastore-port", type=click.IntRange(1, 65535), default=9083, show_default=True)
 @click.option("--thrift-port", type=click.IntRange(1, 65535), default=10000, show_default=True)
 @click.option("--mlflow-port", type=click.IntRange(1, 65535), default=5000, show_default=True)
-def main(ds: str | None, run_dir: Path, days: int, metastore_port: int, thrift_port: int, mlflow_port: int) -> None:
+@click.option("--cluster", "on_cluster", is_flag=True,
+              help="Run the dates through Argo's own controller on the cluster built here (`generate-workflow "
+                   "cluster up`, needs root), each step a pod of argo-batch-scoring:local, not the local runner.")
+def main(ds: str | None, run_dir: Path, days: int, metastore_port: int, thrift_port: int, mlflow_port: int,
+         on_cluster: bool) -> None:
     """Start the local stack, register the demo model, load demo data, generate and run the demo job."""
     from generator.localstack import LocalStack, StackPorts
     from generator.specs.render import planned_outputs, write_outputs
@@ -60,8 +64,13 @@ def main(ds: str | None, run_dir: Path, days: int, metastore_port: int, thrift_p
     click.echo(f"    {rows} patients loaded per day")
 
     step("4/6 generate and lint the demo workflows")
-    out_dir = run_dir / "demo" / "workflows"
-    outputs = planned_outputs([DEMO_CONF], out_dir)
+    conf_dir = DEMO_CONF
+    if on_cluster:
+        from demo.cluster_run import cluster_conf
+
+        conf_dir = cluster_conf(DEMO_CONF, run_dir / "demo" / "cluster-conf", endpoints)
+    out_dir = run_dir / "demo" / ("cluster-workflows" if on_cluster else "workflows")
+    outputs = planned_outputs([conf_dir], out_dir)
     write_outputs(outputs)
     workflow_file = out_dir / f"{JOB}.yaml"
     click.echo(f"    {workflow_file}")
@@ -69,26 +78,41 @@ def main(ds: str | None, run_dir: Path, days: int, metastore_port: int, thrift_p
 
     # The generated spec names the demo defaults' addresses; the stack may listen elsewhere (--*-port).
     env = {name: value for name, value in endpoints.step_env().items() if name != "SPARK_MASTER"}
+    if on_cluster:
+        from demo.cluster_run import run_on_cluster
+
+        step(f"5/6 run {JOB} for {', '.join(dates)} on the cluster (Argo's controller, pods of the image)")
+        if not run_on_cluster(workflow_file, JOB, dates, run_dir / "cluster", run_dir / "stack", endpoints):
+            click.echo("demo: a workflow failed; see .run/cluster/logs and `generate-workflow cluster status`",
+                       err=True)
+            sys.exit(1)
+        step("6/6 scores read back through PyHive")
+        show_scores(endpoints.hive_host, endpoints.hive_port, dates)
+        click.echo("\nThe cluster and the stack stay up; stop them with `make cluster-down stack-down`.")
+        return
+    step_logs: dict[str, Path] = {}
     for day in dates:
         step(f"5/6 run {JOB} for ds={day} with the local runner")
         result = run(workflow_file, day, run_dir, env)
         if not result.succeeded:
             click.echo(f"demo: the workflow failed; see the step logs under {result.work_dir}", err=True)
             sys.exit(1)
+        step_logs[day] = result.work_dir
 
     step("6/6 scores read back through PyHive")
-    show_scores(endpoints.hive_host, endpoints.hive_port, ds)
+    show_scores(endpoints.hive_host, endpoints.hive_port, dates)
     click.echo(
         "\nWhere to look:\n"
         f"  MLflow UI:       {endpoints.mlflow_uri} (experiment 'demo-batch-scoring': one run per scored partition,\n"
         f"                   drift metrics and monitoring/*.png on each; model '{MODEL_NAME}' in the registry)\n"
         f"  History:         generate-workflow history {JOB} --conf-dir demo/conf "
         f"--tracking-uri {endpoints.mlflow_uri}\n"
-        f"  Hive tables:     demo_features.cancer_risk_daily, demo_scores.cancer_risk_daily (partition dt='{ds}')\n"
+        f"  Hive tables:     demo_features.cancer_risk_daily, demo_scores.cancer_risk_daily (partitions dt='{dates[0]}'"
+        f" to '{ds}')\n"
         f"                   via PyHive on {endpoints.hive_host}:{endpoints.hive_port}\n"
         f"  Generated specs: {workflow_file}\n"
-        f"  Step logs:       {result.work_dir}\n"
-        "  The stack stays up for you; stop it with `make stack-down`."
+        "  Step logs:       " + "\n                   ".join(f"{day}: {folder}" for day, folder in step_logs.items())
+        + "\n  The stack stays up for you; stop it with `make stack-down`."
     )
 
 
@@ -139,15 +163,23 @@ def run(workflow_file: Path, ds: str, run_dir: Path, env: dict[str, str]):
     )
 
 
-def show_scores(host: str, port: int, ds: str) -> None:
+def show_scores(host: str, port: int, dates: list[str]) -> None:
+    """Each scored date's rows and score range, then a sample of the last date's rows."""
     from pyhive import hive
 
+    ds = dates[-1]
     connection = hive.connect(host=host, port=port, auth="NONE", username="demo")
     try:
         cursor = connection.cursor()
-        # ds is a validated date (see _date), so it may be inlined.
+        # The dates are validated (see _date) or computed from one, so they may be inlined.
+        listed = ", ".join(f"'{day}'" for day in dates)
+        cursor.execute("SELECT dt, COUNT(*), MIN(score), AVG(score), MAX(score), MAX(model_version) "
+                       f"FROM demo_scores.cancer_risk_daily WHERE dt IN ({listed}) GROUP BY dt ORDER BY dt")
+        click.echo("    dt | rows | min score | mean score | max score | model version")
+        for day, rows, low, mean, high, version in cursor.fetchall():
+            click.echo(f"    {day} | {rows} | {low:.4f} | {mean:.4f} | {high:.4f} | {version}")
         cursor.execute(f"SELECT COUNT(*) FROM demo_scores.cancer_risk_daily WHERE dt = '{ds}'")
-        click.echo(f"    {cursor.fetchone()[0]} rows in demo_scores.cancer_risk_daily, dt='{ds}'; a sample:")
+        click.echo(f"\n    {cursor.fetchone()[0]} rows in demo_scores.cancer_risk_daily, dt='{ds}'; a sample:")
         cursor.execute(
             "SELECT patient_id, score, model_name, model_version, model_run_id, scored_at "
             f"FROM demo_scores.cancer_risk_daily WHERE dt = '{ds}' ORDER BY patient_id LIMIT 5"

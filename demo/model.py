@@ -8,6 +8,7 @@ this environment installs nothing.
 from __future__ import annotations
 
 import importlib.metadata
+import logging
 import sys
 from dataclasses import dataclass
 
@@ -86,7 +87,9 @@ class CancerRiskModel(mlflow.pyfunc.PythonModel):
         logged = np.log1p(np.clip(frame[features].to_numpy(dtype="float64"), 0.0, None))
         return (logged - center) / scale
 
-    def predict(self, context, model_input, params=None):
+    # The type hint tells MLflow the input is a DataFrame (it then infers nothing from the hint and checks the
+    # input against the logged signature, as without one, but no longer asks for a hint in every demo's output).
+    def predict(self, context, model_input: pd.DataFrame, params=None):
         values = self.transform(model_input, self.features, self.center, self.scale)
         return self.estimator.predict_proba(values)[:, 1]
 
@@ -118,14 +121,20 @@ def register_pyfunc_model(name: str, alias: str = DEFAULT_ALIAS, tracking_uri: s
     estimator.fit(CancerRiskModel.transform(features, columns, center, scale), target)
     model = CancerRiskModel(columns, center, scale, estimator)
     signature = infer_signature(features, model.predict(None, features))
-    # Pickle the class by value: the model then loads wherever mlflow does, without this repo on sys.path.
+    # Pickle the class by value: the model then loads wherever mlflow does, without this repo on sys.path. MLflow
+    # logs a caution about pickled Python objects on every such log_model; this model is our own, so its logger is
+    # quieted for this call only (the score step loads models only through the registry: ModelRegistry.check_uri).
     cloudpickle.register_pickle_by_value(sys.modules[__name__])
+    pyfunc_log = logging.getLogger("mlflow.pyfunc")
+    level = pyfunc_log.level
+    pyfunc_log.setLevel(logging.ERROR)
     try:
         return _register(name, alias, lambda n: mlflow.pyfunc.log_model(
             name="model", python_model=model, signature=signature, registered_model_name=n,
-            pip_requirements=requirements or installed_requirements(),
+            input_example=features.head(3), pip_requirements=requirements or installed_requirements(),
         ), tracking_uri)
     finally:
+        pyfunc_log.setLevel(level)
         cloudpickle.unregister_pickle_by_value(sys.modules[__name__])
 
 

@@ -22,7 +22,13 @@ class ConfigIssue:
     message: str
 
     def __str__(self) -> str:
-        return f"{self.file}: {self.key or '<root>'}: {self.message}"
+        return f"{_one_line(self.file)}: {_one_line(self.key) or '<root>'}: {_one_line(self.message)}"
+
+
+def _one_line(text: str) -> str:
+    """`text` with every unprintable character escaped (`\\n`, `\\x1e`), so one issue is one line of output
+    whatever a key or value holds (terminals and str.splitlines break lines at more than `\\n`)."""
+    return "".join(char if char.isprintable() else repr(char)[1:-1] for char in text)
 
 
 class ConfigError(click.ClickException):

@@ -17,6 +17,7 @@ from pathlib import Path
 
 import click
 
+from jobs.common.environment_record import EnvironmentRecord
 from jobs.common.errors import StepError
 from jobs.common.hive import HiveClient
 from jobs.common.logs import configure_logging
@@ -157,8 +158,12 @@ def run_checks(client: HiveClient, report: ValidationReport, *, input_partition_
 
 
 def log_lineage(report: ValidationReport, experiment: str, tracking_uri: str | None, params: dict[str, str],
-                seconds: float, pipeline_seconds: float | None) -> str:
-    """Logs one MLflow run for this partition (params and metrics only; never credentials). Returns its id."""
+                seconds: float, pipeline_seconds: float | None, environment: EnvironmentRecord | None = None) -> str:
+    """Logs one MLflow run for this partition (params and metrics only; never credentials). Returns its id.
+
+    With `environment`, the run also records where the model ran: params `model_environment` and
+    `model_environment_hash`, and the resolved package list as `environment/requirements.lock.txt`.
+    """
     import mlflow
 
     if tracking_uri:
@@ -178,6 +183,10 @@ def log_lineage(report: ValidationReport, experiment: str, tracking_uri: str | N
         mlflow.set_tags({"batch_scoring.partition": f"{report.output_table}/{report.ds}",
                          "batch_scoring.checks_passed": str(report.passed).lower()})
         mlflow.log_dict(json.loads(report.to_json()), "validation_report.json")
+        if environment is not None:
+            mlflow.log_params({"model_environment": environment.mode, "model_environment_hash": environment.hash})
+            if environment.packages:
+                mlflow.log_text("\n".join(environment.packages) + "\n", "environment/requirements.lock.txt")
         if not report.passed:
             mlflow.end_run(status="FAILED")
         return run.info.run_id
@@ -199,6 +208,8 @@ def log_lineage(report: ValidationReport, experiment: str, tracking_uri: str | N
 @tracking_uri_option
 @click.option("--started-at", default=None,
               help="ISO time the workflow started (e.g. Argo's workflow.creationTimestamp); logs the run's duration.")
+@click.option("--model-environment", "model_environment", envvar="MODEL_ENVIRONMENT", default="",
+              help="The score step's environment record (JSON; env MODEL_ENVIRONMENT), logged on the lineage run.")
 @hive_options
 @retry_seconds_option
 @out_dir_option
@@ -206,8 +217,8 @@ def main(ds: str, input_table: str, input_partition_column: str, output_table: s
          score_column: str, id_columns: tuple[str, ...], max_null_fraction: float, reference_table: str | None,
          reference_score_column: str, reference_partition_column: str | None, tolerance: float, model_name: str,
          model_version: str, model_run_id: str, experiment: str, tracking_uri: str | None, started_at: str | None,
-         hive_host: str, hive_port: int, hive_auth: str, hive_user: str | None, hive_password: str | None,
-         retry_seconds: float, out_dir: Path) -> None:
+         model_environment: str, hive_host: str, hive_port: int, hive_auth: str, hive_user: str | None,
+         hive_password: str | None, retry_seconds: float, out_dir: Path) -> None:
     """Validate the scores of partition DS; exit 1 with a readable report when a check fails."""
     configure_logging()
     started = time.monotonic()
@@ -221,6 +232,7 @@ def main(ds: str, input_table: str, input_partition_column: str, output_table: s
     for column in id_columns:
         check_identifier(column, "--id-column")
     parse_fraction(max_null_fraction, "--max-null-fraction")
+    environment = EnvironmentRecord.from_json(model_environment)
     if reference_table:
         check_table(reference_table, "--reference-table")
     if reference_partition_column is None:
@@ -249,7 +261,8 @@ def main(ds: str, input_table: str, input_partition_column: str, output_table: s
     write_outputs(out_dir, {"report": report.to_json()})
     params = {"model_name": model_name, "model_version": model_version, "model_run_id": model_run_id,
               "partition_column": output_partition_column, "score_columns": ",".join(score_columns)}
-    run_id = log_lineage(report, experiment, tracking_uri, params, time.monotonic() - started, pipeline_seconds)
+    run_id = log_lineage(report, experiment, tracking_uri, params, time.monotonic() - started, pipeline_seconds,
+                         environment)
     write_outputs(out_dir, {"lineage-run-id": run_id})  # the monitor step adds its measures to this run
     click.echo(report.summary())
     click.echo(f"lineage: MLflow experiment {experiment!r}, run {run_id}")

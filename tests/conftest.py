@@ -81,3 +81,9 @@ def crd_dir() -> Path:
     if not (path / "argoproj.io_workflows.yaml").is_file():
         pytest.fail(f"Argo CRDs not found in {path}: set ARGO_CRD_DIR or provide ../shared/argo-crds/v4.1.2")
     return path
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """The cluster tests run last (keeping their own order): CI builds the cluster's programs in the background
+    while the other tests run (.ci/run), and `cluster up` waits for that build."""
+    items.sort(key=lambda item: item.nodeid.startswith("tests/cluster/"))

@@ -6,6 +6,7 @@ from pathlib import Path
 
 import click
 
+from generator.config import load_jobs
 from generator.errors import UserError, listed
 from generator.specs.render import find_drift, planned_outputs, write_outputs
 
@@ -37,7 +38,11 @@ def build(paths: tuple[Path, ...], out_dir: Path, check: bool) -> None:
     for source in sources:
         if not source.exists():
             raise UserError(f"{source}: no such file or folder; give job configs (conf/<job>.yaml) or their folder")
-    outputs = planned_outputs(sources, out_dir)
+    jobs = load_jobs(sources)
+    for job in jobs:
+        for warning in job.warnings:
+            click.echo(f"warning: {warning}", err=True)
+    outputs = planned_outputs(sources, out_dir, jobs)
     if check:
         drift = find_drift(outputs, sources, out_dir)
         if drift:

@@ -84,6 +84,15 @@ def _pairs(values: tuple[str, ...], option: str) -> dict[str, str]:
     return pairs
 
 
+def template_option(help_text: str):
+    """--template NAME, as run-local and submit take it."""
+    return click.option("--template", "template_name", metavar="NAME", help=help_text)
+
+
+parameter_option = click.option("-p", "--parameter", "parameters", multiple=True, metavar="NAME=VALUE",
+                                help="A workflow argument (repeatable), as `argo submit -p`.")
+
+
 def _documents(source: Path) -> list[dict]:
     """The workflow documents of a workflows file, or those the generator renders from a job config."""
     documents = load_documents(source)
@@ -102,11 +111,9 @@ def _documents(source: Path) -> list[dict]:
 
 @click.command("run-local", help=HELP + support_help())
 @click.argument("source", type=click.Path(exists=True, dir_okay=False, path_type=Path))
-@click.option("--template", "template_name", metavar="NAME",
-              help="metadata.name (or generateName) or KIND/NAME of the document to run "
-                   "(default: first WorkflowTemplate/Workflow).")
-@click.option("-p", "--parameter", "parameters", multiple=True, metavar="NAME=VALUE",
-              help="A workflow argument (repeatable), as `argo submit -p`.")
+@template_option("metadata.name (or generateName) or KIND/NAME of the document to run "
+                 "(default: first WorkflowTemplate/Workflow).")
+@parameter_option
 @click.option("-e", "--env", "env", multiple=True, metavar="NAME=VALUE",
               help="Set or override an env variable in every step (repeatable), e.g. a dev HIVE_HOST.")
 @click.option("--work-dir", type=click.Path(file_okay=False, path_type=Path),

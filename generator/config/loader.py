@@ -11,6 +11,7 @@ from pydantic import BaseModel, ValidationError
 
 from contract import values
 from generator.config.models import JobConfig
+from generator.config.sql_rules import idempotency_warnings
 from generator.config.yaml_source import read_mapping
 from generator.errors import ConfigError, ConfigIssue
 
@@ -21,11 +22,13 @@ MAX_SQL_BYTES = 256 * 1024
 
 @dataclass(frozen=True)
 class LoadedJob:
-    """A validated job: its typed config, where it came from, and the prepare SQL text (if any)."""
+    """A validated job: its typed config, where it came from, the prepare SQL text (if any), and warnings about
+    what is allowed but likely wrong (printed by `build`, never failing it)."""
 
     config: JobConfig
     path: Path
     prepare_sql: str | None
+    warnings: tuple[ConfigIssue, ...] = ()
 
 
 def job_files(paths: list[Path]) -> list[Path]:
@@ -97,7 +100,9 @@ def _load_one(path: Path, defaults_path: Path, defaults: dict[str, Any]) -> tupl
         return None, [_issue_from_pydantic(entry, source_of) for entry in error.errors()] + issues
     if issues:
         return None, issues
-    return LoadedJob(config=config, path=path, prepare_sql=sql_text), []
+    warnings = tuple(ConfigIssue(str(path), "prepare.sql", message)
+                     for message in idempotency_warnings(sql_text or ""))
+    return LoadedJob(config=config, path=path, prepare_sql=sql_text, warnings=warnings), []
 
 
 def _has_key_path(node: Any, loc: tuple[Any, ...]) -> bool:

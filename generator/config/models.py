@@ -124,22 +124,25 @@ class ExecutorSettings(Strict):
     tolerations: list[Toleration] = Field(default_factory=list, max_length=20)
 
 
-# Spark settings the generator derives for a `k8s://` job (from spark.executor, spark.*_port and resources.score),
-# and why a job's own `spark.conf` must not set them.
+# Spark settings the generator derives for a `k8s://` job (from spark.executor, spark.*_port and the driver steps'
+# resources.score / resources.monitor), and why a job's own `spark.conf` must not set them.
 K8S_MANAGED_CONF = {
     "spark.executor.instances": "set spark.executor.instances",
     "spark.executor.cores": "set spark.executor.cpu",
     "spark.executor.memory": "set spark.executor.memory (the executor pod's memory)",
     "spark.executor.memoryOverhead": "set spark.executor.memory (the executor pod's memory)",
-    "spark.driver.memory": "it follows resources.score.memory",
+    "spark.driver.memory": "it follows the driver step's memory (resources.score, resources.monitor)",
     "spark.driver.port": "set spark.driver_port",
     "spark.driver.blockManager.port": "set spark.block_manager_port",
     "spark.blockManager.port": "set spark.block_manager_port",
     "spark.kubernetes.driver.pod.name": "it is the step pod's own name",
     "spark.kubernetes.executor.podTemplateFile": "the generator writes the executor pod template",
     "spark.kubernetes.authenticate.driver.serviceAccountName": (
-        "it applies only in cluster mode; in client mode the score step is the driver and creates the executors "
-        "with the job's service_account"
+        "it applies only in cluster mode; in client mode the score and monitor steps are the driver and create the "
+        "executors with spark.driver_service_account"
+    ),
+    "spark.kubernetes.authenticate.executor.serviceAccountName": (
+        "the executor pod template names the job's service_account"
     ),
     "spark.submit.deployMode": "the score step is the driver (client mode)",
 }
@@ -163,6 +166,9 @@ class SparkSettings(Strict):
     executor: ExecutorSettings = ExecutorSettings()
     driver_port: Port = 7078
     block_manager_port: Port = 7079
+    # The account of the k8s:// driver steps (score, monitor), the only one given rights on pods; default
+    # `<service_account>-spark-driver`. Every other step runs under `service_account`.
+    driver_service_account: KubeName | None = None
 
     @model_validator(mode="after")
     def _no_managed_conf(self) -> SparkSettings:
@@ -184,6 +190,12 @@ class ModelRef(Strict):
     # false: the score step never runs pip (clusters without egress); it fails before scoring, naming the model's
     # requirements that the image lacks.
     install_requirements: bool = True
+    # Where the model runs: its own cached environment, the image's, or `auto` (own when its pins differ from the
+    # image); see contract.values.MODEL_ENVIRONMENTS and README "Model requirements".
+    environment: Annotated[str, AfterValidator(values.check_model_environment)] = values.MODEL_ENVIRONMENT_DEFAULT
+    # The cache of own environments (a volume every score pod mounts, so runs and lanes reuse one build).
+    environment_cache: Annotated[str, AfterValidator(values.check_environment_cache)] = (
+        values.ENVIRONMENT_CACHE_DEFAULT)
 
 
 class PrepareStep(Strict):
@@ -380,3 +392,11 @@ class JobConfig(Strict):
     validation: Validation = Validation()
     monitoring: Monitoring = Monitoring()
     alerts: Alerts | None = None
+
+    @model_validator(mode="after")
+    def _driver_account_of_its_own(self) -> JobConfig:
+        if self.spark.driver_service_account == self.service_account:
+            raise ValueError(f"spark.driver_service_account {self.service_account!r} is service_account: the Spark "
+                             "driver's rights on pods would reach every step; allowed: another account, or none "
+                             "(default <service_account>-spark-driver)")
+        return self
