@@ -75,7 +75,7 @@ def _wait_established(api: KubeApi, names: list[str], timeout: float = 60.0) -> 
     while pending and time.monotonic() < deadline:
         for name in list(pending):
             crd = api.get("CustomResourceDefinition", name) or {}
-            conditions = crd.get("status", {}).get("conditions", [])
+            conditions = (crd.get("status") or {}).get("conditions") or []  # null until the server fills it
             if any(c["type"] == "Established" and c["status"] == "True" for c in conditions):
                 pending.discard(name)
         time.sleep(0.5)
@@ -87,7 +87,7 @@ def wait_node_ready(api: KubeApi, node: str, timeout: float = 120.0) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         found = api.get("Node", node) or {}
-        conditions = found.get("status", {}).get("conditions", [])
+        conditions = (found.get("status") or {}).get("conditions") or []
         if any(c["type"] == "Ready" and c["status"] == "True" for c in conditions):
             return
         time.sleep(1)
