@@ -5,13 +5,19 @@ from __future__ import annotations
 
 import os
 import shutil
+import uuid
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+import yaml
 
 from generator.cluster.cluster import Cluster, ClusterError
+from generator.cluster.images import NODE_PROJECT_IMAGE
+from generator.cluster.layout import NODE_IP
 from generator.cluster.stack_access import StackAccess
+from tests.e2e.conftest import JOB, build_workflows, write_local_conf
 
 REPO = Path(__file__).resolve().parents[2]
 # One cluster per machine (fixed bridge, subnet and ports): the tests use their own run dir, never a developer's.
@@ -31,8 +37,47 @@ def cluster(local_stack) -> Iterator[Cluster]:
     stack = StackAccess(local_stack.service_ports(), local_stack.warehouse_dir)
     try:
         test_cluster.up(stack)
-    except ClusterError as error:
-        test_cluster.down()
-        pytest.fail(f"the cluster could not start: {error}")
+    except BaseException as error:
+        test_cluster.down()  # whatever stopped `up`: nothing it started may outlive the session
+        if isinstance(error, ClusterError):
+            pytest.fail(f"the cluster could not start: {error}")
+        raise
     yield test_cluster
     test_cluster.down()
+
+
+@dataclass(frozen=True)
+class ClusterProject:
+    """The demo job's config and generated files, aimed at the test stack as pods reach it, in its own namespace."""
+
+    conf_dir: Path
+    workflows_file: Path
+    model: str
+    namespace: str
+
+
+def build_cluster_project(root: Path, local_stack, schedule: dict | None = None) -> ClusterProject:
+    """Registers a fresh demo model and writes the demo job's config and workflows under `root`.
+
+    Pods reach the stack through the node address (generator/cluster/stack_access.py) and run the image the node
+    holds; `schedule` replaces the job's `schedule:` block.
+    """
+    from demo.model import register_pyfunc_model
+
+    model = f"cluster_cancer_risk_{uuid.uuid4().hex[:6]}"
+    register_pyfunc_model(model, tracking_uri=local_stack.mlflow_uri)
+    conf = write_local_conf(root / "conf", local_stack, f"models:/{model}@champion")
+    defaults = yaml.safe_load((conf / "defaults.yaml").read_text())
+    metastore_port, _, mlflow_port = local_stack.service_ports()
+    namespace = f"scoring-{uuid.uuid4().hex[:6]}"
+    defaults["image"] = NODE_PROJECT_IMAGE
+    defaults["namespace"] = namespace
+    defaults["hive"].update(host=NODE_IP, metastore_uri=f"thrift://{NODE_IP}:{metastore_port}")
+    defaults["mlflow"]["tracking_uri"] = f"http://{NODE_IP}:{mlflow_port}"
+    (conf / "defaults.yaml").write_text(yaml.safe_dump(defaults, sort_keys=False))
+    if schedule is not None:
+        job_path = conf / f"{JOB}.yaml"
+        job = yaml.safe_load(job_path.read_text())
+        job["schedule"] = schedule
+        job_path.write_text(yaml.safe_dump(job, sort_keys=False))
+    return ClusterProject(conf, build_workflows(conf, root / "workflows"), model, namespace)
