@@ -11,11 +11,11 @@ import pytest
 import yaml
 from click.testing import CliRunner
 
+from demo.data import load_days
 from generator.cli import main
 from generator.cluster.images import NODE_PROJECT_IMAGE
-from generator.cluster.layout import NODE_IP
-from tests.cluster.conftest import TEST_RUN_DIR
-from tests.e2e.conftest import DATES, JOB, build_workflows, write_local_conf
+from tests.cluster.conftest import TEST_RUN_DIR, build_cluster_project
+from tests.e2e.conftest import DATES, JOB
 from tests.e2e.helpers import partition
 from tests.e2e.test_pipeline import expected_scores
 
@@ -88,23 +88,10 @@ def cluster_workflow(cluster, namespace: str, name: str) -> dict:
 
 @pytest.fixture(scope="module")
 def cluster_project(tmp_path_factory, local_stack, cluster):
-    """The demo job's config aimed at the test stack as pods reach it (the node address) and at the node's image."""
-    from demo.data import load_days
-    from demo.model import register_pyfunc_model
-
-    model = f"cluster_cancer_risk_{uuid.uuid4().hex[:6]}"
-    register_pyfunc_model(model, tracking_uri=local_stack.mlflow_uri)
+    """The demo job aimed at the test stack and the node's image, in a namespace of its own."""
+    project = build_cluster_project(tmp_path_factory.mktemp("cluster-e2e"), local_stack)
     load_days(local_stack.hive_host, local_stack.hive_port, DATES[:1])
-    root = tmp_path_factory.mktemp("cluster-e2e")
-    conf = write_local_conf(root / "conf", local_stack, f"models:/{model}@champion")
-    defaults = yaml.safe_load((conf / "defaults.yaml").read_text())
-    metastore_port, hive_port, mlflow_port = local_stack.service_ports()
-    defaults["image"] = NODE_PROJECT_IMAGE
-    defaults["namespace"] = f"scoring-{uuid.uuid4().hex[:6]}"
-    defaults["hive"].update(host=NODE_IP, metastore_uri=f"thrift://{NODE_IP}:{metastore_port}")
-    defaults["mlflow"]["tracking_uri"] = f"http://{NODE_IP}:{mlflow_port}"
-    (conf / "defaults.yaml").write_text(yaml.safe_dump(defaults, sort_keys=False))
-    return build_workflows(conf, root / "workflows"), model
+    return project.workflows_file, project.model
 
 
 def test_demo_job_scores_equal_model_predict_and_rerun_replaces(cluster_project, local_stack, hive_cursor):
