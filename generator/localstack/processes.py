@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import random
 import shutil
 import signal
 import socket
@@ -36,11 +37,38 @@ def port_accepts(port: int, timeout: float = 1.0) -> bool:
         return False
 
 
+# Ports free_port has handed out in this process: never handed out twice, even before their service binds them.
+_HANDED_OUT: set[int] = set()
+# How far below the kernel's ephemeral range free_port looks (Linux's default range starts at 32768).
+FREE_PORT_SPAN = 12000
+
+
+def ephemeral_port_range() -> tuple[int, int]:
+    """The ports the kernel picks from for bind(0) and outgoing connections (Linux's default when unreadable)."""
+    try:
+        low, high = Path("/proc/sys/net/ipv4/ip_local_port_range").read_text().split()
+        return int(low), int(high)
+    except (OSError, ValueError):
+        return 32768, 60999
+
+
 def free_port() -> int:
-    """A port the kernel considers free right now (for tests that must not collide with each other)."""
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
-        probe.bind((LOOPBACK, 0))
-        return probe.getsockname()[1]
+    """A port free right now, below the kernel's ephemeral range (for tests that must not collide with each other).
+
+    Not a port from bind(0): the kernel hands that port out again to the next bind(0) of any process (a DataNode,
+    a Spark driver, an outgoing connection) as soon as the probe closes, so a service told to listen on it a few
+    seconds later can find it taken (a MiniYARN ResourceManager failed so in CI). Below the ephemeral range only a
+    process asking for that very port can take it.
+    """
+    low, _high = ephemeral_port_range()
+    first = max(1024, low - FREE_PORT_SPAN)
+    candidates = list(range(first, low))
+    random.shuffle(candidates)
+    for port in candidates:
+        if port not in _HANDED_OUT and port_is_free(port):
+            _HANDED_OUT.add(port)
+            return port
+    raise OSError(f"no free port on {LOOPBACK} between {first} and {low - 1}")
 
 
 def is_alive(pid: int, marker: str) -> bool:

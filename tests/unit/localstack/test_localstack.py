@@ -107,3 +107,13 @@ def test_a_listener_is_still_reported_even_with_time_wait_beside_it():
         holder.bind(("127.0.0.1", port))
         holder.listen()
         assert not port_is_free(port)
+
+
+def test_free_ports_lie_below_the_ephemeral_range_and_are_never_handed_out_twice():
+    from generator.localstack.processes import ephemeral_port_range
+
+    low, _high = ephemeral_port_range()
+    ports = [free_port() for _ in range(50)]
+    assert len(set(ports)) == len(ports)
+    assert all(1024 <= port < low for port in ports)  # bind(0) elsewhere never lands on them
+    assert all(port_is_free(port) for port in ports)
