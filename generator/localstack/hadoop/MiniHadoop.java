@@ -28,6 +28,18 @@ public final class MiniHadoop {
     }
 
     public static void main(String[] args) throws Exception {
+        try {
+            start(args);
+        } catch (Throwable failure) {
+            // A half-started cluster keeps non-daemon threads alive: exit, so the stack sees the failure at once
+            // instead of waiting out its ready timeout for a process that will never be ready.
+            failure.printStackTrace();
+            System.exit(1);
+        }
+        Thread.currentThread().join();
+    }
+
+    private static void start(String[] args) throws Exception {
         String mode = args[0];
         File base = new File(args[1]);
         File confDir = new File(args[2]);
@@ -45,7 +57,6 @@ public final class MiniHadoop {
         Files.write(partial.toPath(), (address + "\n").getBytes(StandardCharsets.UTF_8));
         Files.move(partial.toPath(), ready.toPath(), StandardCopyOption.ATOMIC_MOVE);
         System.out.println("MiniHadoop " + mode + " ready at " + address);
-        Thread.currentThread().join();
     }
 
     private static String startHdfs(File base, File confDir, int port, int httpPort) throws Exception {
