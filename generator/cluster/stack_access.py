@@ -5,12 +5,13 @@ every step pod by the controller's workflow defaults, where a real cluster would
 from __future__ import annotations
 
 import subprocess
+import time
 from dataclasses import dataclass
 from pathlib import Path
 
 import yaml
 
-from generator.cluster.kubeapi import KubeApi
+from generator.cluster.kubeapi import KubeApi, KubeApiError
 from generator.cluster.layout import BRIDGE, NODE_IP
 
 NAT_COMMENT = "argo-batch-scoring cluster: stack at the node address"
@@ -59,8 +60,8 @@ def warehouse_pod_patch(warehouse: Path) -> str:
     return yaml.safe_dump(patch, sort_keys=True)
 
 
-def claim_warehouse(api: KubeApi, namespace: str, warehouse: Path) -> None:
-    """A PersistentVolume of the warehouse folder bound to the claim `warehouse` in `namespace`."""
+def claim_warehouse(api: KubeApi, namespace: str, warehouse: Path, timeout: float = 60.0) -> None:
+    """A PersistentVolume of the warehouse folder bound to the claim `warehouse` in `namespace`; waits for the bond."""
     volume_name = f"warehouse-{namespace}"
     api.apply({
         "apiVersion": "v1", "kind": "PersistentVolume", "metadata": {"name": volume_name},
@@ -74,3 +75,12 @@ def claim_warehouse(api: KubeApi, namespace: str, warehouse: Path) -> None:
         "spec": {"accessModes": ["ReadWriteMany"], "storageClassName": "", "volumeName": volume_name,
                  "resources": {"requests": {"storage": WAREHOUSE_SIZE}}},
     }, namespace)
+    # Bound before any pod names it: the scheduler parks a pod whose claim is unbound as unschedulable and may
+    # take minutes to look at it again (seen here: a Workflow's first pods Pending that long).
+    deadline = time.monotonic() + timeout
+    while ((api.get("PersistentVolumeClaim", WAREHOUSE_CLAIM, namespace) or {}).get("status") or {}).get(
+            "phase") != "Bound":
+        if time.monotonic() > deadline:
+            raise KubeApiError(0, f"claim {namespace}/{WAREHOUSE_CLAIM} not bound to {volume_name} within "
+                                  f"{timeout:.0f}s (see kube-controller-manager's log)")
+        time.sleep(0.5)
