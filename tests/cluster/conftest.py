@@ -34,6 +34,10 @@ def cluster(local_stack) -> Iterator[Cluster]:
             pytest.fail(f"the cluster tests need {tool}: .ci/run installs it (apt-get install containerd podman "
                         "iptables containernetworking-plugins)")
     test_cluster = Cluster(TEST_RUN_DIR, echo=print)
+    # A fresh store each session: the Workflows of an interrupted session would otherwise resume and take the node's
+    # CPU from this session's pods.
+    test_cluster.down()
+    shutil.rmtree(test_cluster.layout.etcd_dir, ignore_errors=True)
     stack = StackAccess(local_stack.service_ports(), local_stack.warehouse_dir)
     try:
         test_cluster.up(stack)
