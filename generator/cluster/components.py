@@ -126,9 +126,7 @@ def control_plane(layout: ClusterLayout, pki: Pki, ports: ClusterPorts) -> list[
         ], api, _answers(f"{api}/readyz", admin_tls(pki)), ready_timeout=180.0),
         Component(CONTROLLER_MANAGER, [
             platform, "kube-controller-manager",
-            "--kubeconfig", str(layout.kubeconfig("controller-manager")),
-            "--authentication-kubeconfig", str(layout.kubeconfig("controller-manager")),
-            "--authorization-kubeconfig", str(layout.kubeconfig("controller-manager")),
+            *_delegated_kubeconfig(layout, "controller-manager"),
             "--bind-address", "127.0.0.1", "--secure-port", str(ports.controller_manager),
             "--leader-elect=false",
             "--use-service-account-credentials=true",
@@ -142,9 +140,7 @@ def control_plane(layout: ClusterLayout, pki: Pki, ports: ClusterPorts) -> list[
             _answers(f"https://127.0.0.1:{ports.controller_manager}/healthz", _insecure())),
         Component(SCHEDULER, [
             platform, "kube-scheduler",
-            "--kubeconfig", str(layout.kubeconfig("scheduler")),
-            "--authentication-kubeconfig", str(layout.kubeconfig("scheduler")),
-            "--authorization-kubeconfig", str(layout.kubeconfig("scheduler")),
+            *_delegated_kubeconfig(layout, "scheduler"),
             "--bind-address", "127.0.0.1", "--secure-port", str(ports.scheduler),
             "--leader-elect=false", "--profiling=false", "--v", "1",
         ], f"127.0.0.1:{ports.scheduler}", _answers(f"https://127.0.0.1:{ports.scheduler}/healthz", _insecure())),
@@ -199,6 +195,13 @@ def argo(layout: ClusterLayout, ports: ClusterPorts) -> list[Component]:
             _answers(f"http://127.0.0.1:{ports.argo_server}/api/v1/version"),
             env={"KUBECONFIG": str(layout.kubeconfig(ARGO_SERVER))}),
     ]
+
+
+def _delegated_kubeconfig(layout: ClusterLayout, name: str) -> list[str]:
+    """A control-plane program's kubeconfig, also for checking the callers of its own secure port."""
+    kubeconfig = str(layout.kubeconfig(name))
+    return ["--kubeconfig", kubeconfig, "--authentication-kubeconfig", kubeconfig,
+            "--authorization-kubeconfig", kubeconfig]
 
 
 def _insecure() -> ssl.SSLContext:
