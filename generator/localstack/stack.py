@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -17,7 +16,8 @@ from generator.localstack.hive_password import (
     remove_password_copy,
 )
 from generator.localstack.hive_site import metastore_properties, write_hive_site
-from generator.localstack.processes import is_alive, jdk_program, log_tail, port_is_free, spawn, stop
+from generator.localstack.processes import is_alive, jdk_program, port_is_free, spawn, stop
+from generator.localstack.service_loop import stop_recorded, wait_until_ready
 from generator.localstack.services import (
     METASTORE,
     MLFLOW,
@@ -164,21 +164,8 @@ class LocalStack:
 
     def down(self) -> None:
         """Stops every recorded service (SIGTERM, then SIGKILL) and clears the state file's records."""
-        records = read_state(self.run_dir)
         remove_password_copy(self.run_dir)  # no server will read it any more
-        if not records:
-            self._echo(f"no stack recorded in {self.run_dir}")
-            return
-        for name in reversed(SERVICE_ORDER):
-            record = records.pop(name, None)
-            if record is None:
-                continue
-            if is_alive(record.pid, str(self.run_dir)):
-                stop(record.pid, str(self.run_dir))
-                self._echo(f"{SERVICE_TITLES[name]}: stopped (pid {record.pid})")
-            else:
-                self._echo(f"{SERVICE_TITLES[name]}: was not running")
-            write_state(self.run_dir, records)
+        stop_recorded(self.run_dir, SERVICE_ORDER, SERVICE_TITLES.__getitem__, self._echo)
 
     # ---- internals -----------------------------------------------------------------------------------
     def _effective_ports(self, records: dict[str, ServiceRecord]) -> StackPorts:
@@ -216,22 +203,4 @@ class LocalStack:
         self._echo(f"{spec.title}: starting on port {spec.port} (pid {pid}, log {spec.log_path})")
 
     def _wait_ready(self, specs: list[ServiceSpec], records: dict[str, ServiceRecord]) -> None:
-        pending = list(specs)
-        started_at = time.monotonic()
-        while pending:
-            for spec in list(pending):
-                record = records[spec.name]
-                if spec.is_ready():
-                    pending.remove(spec)
-                    self._echo(f"{spec.title}: up after {time.monotonic() - started_at:.1f}s")
-                elif not is_alive(record.pid, spec.marker):
-                    raise StackError(
-                        f"the {spec.title} exited while starting (port {spec.port}); last lines of "
-                        f"{spec.log_path}:\n{log_tail(spec.log_path)}"
-                    )
-                elif time.monotonic() - started_at > spec.ready_timeout:
-                    raise StackError(
-                        f"the {spec.title} did not become ready on port {spec.port} within "
-                        f"{spec.ready_timeout:.0f}s; last lines of {spec.log_path}:\n{log_tail(spec.log_path)}"
-                    )
-            time.sleep(0.3)
+        wait_until_ready(specs, records, self._echo)

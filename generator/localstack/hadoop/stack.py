@@ -29,7 +29,8 @@ from generator.localstack.hadoop.services import (
 from generator.localstack.hadoop.site import hive_properties, spark_defaults, write_spark_defaults
 from generator.localstack.hadoop.webhdfs import upload
 from generator.localstack.hive_site import write_hive_site
-from generator.localstack.processes import is_alive, jdk_program, log_tail, port_is_free, spawn, stop
+from generator.localstack.processes import is_alive, jdk_program, port_is_free, spawn, stop
+from generator.localstack.service_loop import stop_recorded, wait_until_ready
 from generator.localstack.services import MLFLOW, ServiceSpec, _base_env, spark_home
 from generator.localstack.stack import ServiceStatus
 from generator.localstack.state import ServiceRecord, read_state, write_state
@@ -143,20 +144,7 @@ class HadoopStack:
 
     def down(self) -> None:
         """Stops every recorded service (SIGTERM, then SIGKILL) and clears the state file's records."""
-        records = read_state(self.run_dir)
-        if not records:
-            self._echo(f"no stack recorded in {self.run_dir}")
-            return
-        for name in reversed(SERVICE_ORDER):
-            record = records.pop(name, None)
-            if record is None:
-                continue
-            if is_alive(record.pid, str(self.run_dir)):
-                stop(record.pid, str(self.run_dir))
-                self._echo(f"{name}: stopped (pid {record.pid})")
-            else:
-                self._echo(f"{name}: was not running")
-            write_state(self.run_dir, records)
+        stop_recorded(self.run_dir, SERVICE_ORDER, lambda name: name, self._echo)
 
     # ---- internals -----------------------------------------------------------------------------------
     @staticmethod
@@ -196,21 +184,7 @@ class HadoopStack:
         self._echo(f"{spec.title}: starting on port {spec.port} (pid {pid}, log {spec.log_path})")
 
     def _wait_ready(self, specs: list[ServiceSpec], records: dict[str, ServiceRecord], started_at: float) -> None:
-        pending = list(specs)
-        wave_started = time.monotonic()
-        while pending:
-            for spec in list(pending):
-                if spec.is_ready():
-                    pending.remove(spec)
-                    self._echo(f"{spec.title}: up at {time.monotonic() - started_at:.1f}s")
-                elif not is_alive(records[spec.name].pid, spec.marker):
-                    raise StackError(f"{spec.title} exited while starting (port {spec.port}); last lines of "
-                                     f"{spec.log_path}:\n{log_tail(spec.log_path)}")
-                elif time.monotonic() - wave_started > spec.ready_timeout:
-                    raise StackError(f"{spec.title} did not become ready on port {spec.port} within "
-                                     f"{spec.ready_timeout:.0f}s; last lines of {spec.log_path}:\n"
-                                     f"{log_tail(spec.log_path)}")
-            time.sleep(0.3)
+        wait_until_ready(specs, records, self._echo, started_at)
 
 
 def profile_of(run_dir: Path) -> str:
