@@ -12,13 +12,15 @@ from __future__ import annotations
 import json
 import os
 import signal
-import socket
 import subprocess
 import sys
 import time
 import urllib.request
 from dataclasses import dataclass, field
 from pathlib import Path
+
+from contract.spark import pyspark_home
+from generator.localstack.processes import free_port
 
 LOOPBACK = "127.0.0.1"
 
@@ -27,21 +29,12 @@ class ClusterError(RuntimeError):
     """The cluster did not come up (a daemon exited or its workers never registered)."""
 
 
-def free_port() -> int:
-    """A port free on 127.0.0.1 right now."""
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
-        probe.bind((LOOPBACK, 0))
-        return probe.getsockname()[1]
-
-
 def spark_home() -> Path:
     """The installed pyspark package folder (it ships bin/spark-class and jars/)."""
-    import importlib.util
-
-    spec = importlib.util.find_spec("pyspark")
-    if spec is None or not spec.submodule_search_locations:
+    home = pyspark_home()
+    if home is None:
         raise ClusterError("pyspark is not installed in this environment")
-    return Path(next(iter(spec.submodule_search_locations)))
+    return home
 
 
 @dataclass

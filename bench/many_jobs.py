@@ -8,8 +8,9 @@ from pathlib import Path
 
 import click
 
+from generator.crd_dir import default_crd_dir
+
 REPO = Path(__file__).resolve().parents[1]
-DEFAULT_CRD_DIR = REPO.parent / "shared" / "argo-crds" / "v4.1.2"
 
 
 def write_many_configs(folder: Path, count: int) -> None:
@@ -33,7 +34,7 @@ def write_many_configs(folder: Path, count: int) -> None:
 
 @click.command()
 @click.option("--jobs", default=500, show_default=True, help="How many job configs to generate.")
-@click.option("--crd-dir", type=click.Path(path_type=Path), default=DEFAULT_CRD_DIR, show_default=True,
+@click.option("--crd-dir", type=click.Path(path_type=Path), default=default_crd_dir(), show_default=True,
               help="Argo CRDs for the schema stage of lint.")
 def main(jobs: int, crd_dir: Path) -> None:
     """Write N configs, then time building them (validate + render + write) and linting the output."""

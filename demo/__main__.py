@@ -13,7 +13,6 @@ REPO = Path(__file__).resolve().parents[1]
 DEMO_CONF = REPO / "demo" / "conf"
 JOB = "cancer-risk-daily"
 MODEL_NAME = "cancer_risk"
-CRD_DIR = REPO.parent / "shared" / "argo-crds" / "v4.1.2"
 
 
 def _date(_ctx, _param, value: str | None) -> str | None:
@@ -137,8 +136,9 @@ def ensure_model(tracking_uri: str) -> str:
 
 def lint(workflow_file: Path) -> None:
     from generator.argo.lint import lint_paths
+    from generator.crd_dir import default_crd_dir
 
-    crd_dir = Path(os.environ["ARGO_CRD_DIR"]) if "ARGO_CRD_DIR" in os.environ else CRD_DIR
+    crd_dir = default_crd_dir()
     findings = lint_paths([workflow_file], crd_dir if crd_dir.is_dir() else None)
     for finding in findings:
         click.echo(f"    {finding}", err=True)

@@ -8,12 +8,13 @@ replaces the ENTRYPOINT on Kubernetes; `podman run IMAGE python -m jobs.score ..
 
 from __future__ import annotations
 
-import importlib.util
 import os
 import re
 import sys
 from collections.abc import Mapping
 from pathlib import Path
+
+from contract.spark import pyspark_home
 
 EXECUTOR_CLASS = "org.apache.spark.scheduler.cluster.k8s.KubernetesExecutorBackend"
 STANDALONE_CLASSES = {"master": "org.apache.spark.deploy.master.Master",
@@ -41,10 +42,10 @@ def spark_home() -> Path:
     """SPARK_HOME, else the installed pyspark package (its jars/ and bin/ are Spark's)."""
     if os.environ.get("SPARK_HOME"):
         return Path(os.environ["SPARK_HOME"])
-    spec = importlib.util.find_spec("pyspark")
-    if spec is None or not spec.submodule_search_locations:
+    home = pyspark_home()
+    if home is None:
         raise EntrypointError("pyspark is not installed and SPARK_HOME is not set")
-    return Path(list(spec.submodule_search_locations)[0])
+    return home
 
 
 def executor_command(env: Mapping[str, str], home: Path) -> list[str]:

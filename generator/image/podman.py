@@ -7,7 +7,7 @@ Measured on this kind of machine (podman 4.3, Debian bookworm, hybrid cgroup v1 
 - storage `overlay`: a container starts in a fraction of a second; `vfs` copies the whole image (about 30 s for
   2.2 GB) for every container. podman picks overlay by itself here, and it is not passed as `--storage-driver`:
   podman records the driver its storage was first used with ("" = its own choice) and refuses any explicit
-  one that differs ("database configuration mismatch"), even the same overlay. `storage_driver()` reports it.
+  one that differs ("database configuration mismatch"), even the same overlay.
 - `--network host`: the steps reach the local stack on 127.0.0.1, and builds reach the package registries.
 - `--ulimit nofile=4096:4096 --ulimit nproc=4096:4096`: podman's defaults would raise the limits past what this
   machine grants its processes ("setrlimit: Operation not permitted"), so they are pinned explicitly.
@@ -17,12 +17,10 @@ Stdlib only: `make base-image` and `make image` run it with the system python3, 
 from __future__ import annotations
 
 import shutil
-import subprocess
 
 PODMAN = "podman"
 # Options every podman command takes (before the subcommand).
 GLOBAL_OPTIONS = ("--runtime", "runc", "--cgroup-manager", "cgroupfs")
-EXPECTED_STORAGE_DRIVER = "overlay"
 # Options every `podman run` and `podman build` takes.
 NETWORK_OPTIONS = ("--network", "host")
 ULIMIT_OPTIONS = ("--ulimit", "nofile=4096:4096", "--ulimit", "nproc=4096:4096")
@@ -39,10 +37,3 @@ def podman(*arguments: str) -> list[str]:
 def podman_installed() -> bool:
     """True when the podman binary is on PATH."""
     return shutil.which(PODMAN) is not None
-
-
-def storage_driver() -> str:
-    """The storage driver podman uses on this machine (EXPECTED_STORAGE_DRIVER keeps containers fast)."""
-    result = subprocess.run(podman("info", "--format", "{{.Store.GraphDriverName}}"), capture_output=True,
-                            text=True, check=True)
-    return result.stdout.strip()

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import importlib.util
 import os
 import sys
 import urllib.request
 from dataclasses import dataclass
 from pathlib import Path
 
+from contract.spark import pyspark_home
 from generator.localstack.endpoints import LOOPBACK, StackPorts
 from generator.localstack.hive_password import ThriftAuth
 from generator.localstack.hive_site import session_resources_dir
@@ -63,10 +63,10 @@ class ServiceSpec:
 
 def spark_home() -> Path:
     """The installed pyspark package folder (pip's pyspark ships bin/ and jars/); found without importing it."""
-    spec = importlib.util.find_spec("pyspark")
-    if spec is None or not spec.submodule_search_locations:
+    home = pyspark_home()
+    if home is None:
         raise FileNotFoundError("pyspark is not installed in this environment: pip install -e '.[jobs]'")
-    return Path(next(iter(spec.submodule_search_locations)))
+    return home
 
 
 def _base_env(tmp_dir: Path, home: Path) -> dict[str, str]:

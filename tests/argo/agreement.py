@@ -6,7 +6,6 @@ docs/LINT.md carries; tests/argo/test_agreement.py checks the docs still match a
 
 from __future__ import annotations
 
-import os
 import re
 import sys
 import tempfile
@@ -16,15 +15,15 @@ from pathlib import Path
 import yaml
 
 from generator.argo.lint import lint_files
+from generator.crd_dir import CRD_VERSION, default_crd_dir
 from tests.argo.corpus import CASES, Case
-from tests.argo.validator import BINARY, REPO_ROOT, TOOL_DIR, ArgoVerdict, run_validator
+from tests.argo.validator import BINARY, TOOL_DIR, ArgoVerdict, run_validator
 
 TABLE_START = "<!-- agreement-table:start -->"
 TABLE_END = "<!-- agreement-table:end -->"
 WORKFLOW_KINDS = frozenset({"Workflow", "WorkflowTemplate", "ClusterWorkflowTemplate", "CronWorkflow"})
 # The two Argo versions the harness compares across: Argo's validator is built from the newest Go module the
-# proxy serves, while lint reads the CRDs of a later release (docs/LINT.md says why).
-CRD_VERSION = "v4.1.2"
+# proxy serves, while lint reads the CRDs of a later release (docs/LINT.md says why): generator.crd_dir.CRD_VERSION.
 
 
 def argo_module_version() -> str:
@@ -134,7 +133,7 @@ def run_corpus(binary: Path, crd_dir: Path, workdir: Path) -> list[Outcome]:
 
 
 def main() -> int:
-    crd_dir = Path(os.environ.get("ARGO_CRD_DIR") or REPO_ROOT.parent / "shared" / "argo-crds" / CRD_VERSION)
+    crd_dir = default_crd_dir()
     with tempfile.TemporaryDirectory() as workdir:
         outcomes = run_corpus(BINARY, crd_dir, Path(workdir))
     print(render_table(outcomes))

@@ -54,8 +54,3 @@ class RoleBinding(_Strict):
 
 
 RBAC_MODELS: dict[str, type[Role] | type[RoleBinding]] = {"Role": Role, "RoleBinding": RoleBinding}
-
-
-def allows(rules: list[PolicyRule], api_group: str, resource: str, verb: str) -> bool:
-    """Whether any rule grants `verb` on `resource` of `api_group` (exact names; the rules use no wildcards)."""
-    return any(api_group in rule.api_groups and resource in rule.resources and verb in rule.verbs for rule in rules)

@@ -23,10 +23,6 @@ class NodePhase(enum.StrEnum):
     def failed_or_error(self) -> bool:
         return self in (NodePhase.FAILED, NodePhase.ERROR)
 
-    @property
-    def fulfilled(self) -> bool:
-        return self is not NodePhase.RUNNING
-
 
 class NodeType(enum.StrEnum):
     """Argo's node types, as `argo get` shows them."""

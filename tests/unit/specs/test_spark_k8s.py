@@ -9,13 +9,13 @@ import pytest
 import yaml
 from pydantic import ValidationError
 
-from generator.argo.core.kube_rbac import allows
 from generator.argo.lint.stages import lint_files
 from generator.config.models import JobConfig, SparkSettings
 from generator.specs import documents
 from generator.specs.rbac import rbac_documents
 from generator.specs.render import rbac_path, render_rbac
 from generator.specs.spark_k8s import EXECUTOR_TEMPLATE_PATH, heap_mebibytes, mebibytes, pull_policy, whole_cores
+from tests.rbac import allows
 
 REPO = Path(__file__).resolve().parents[3]
 

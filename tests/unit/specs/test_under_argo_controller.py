@@ -8,10 +8,10 @@ from pathlib import Path
 
 import yaml
 
-from generator.argo.core.kube_rbac import allows
 from generator.specs import documents
 from generator.specs.rbac import rbac_documents
 from generator.specs.spark_k8s import heap_mebibytes
+from tests.rbac import allows
 from tests.unit.specs.test_documents import by_kind, templates
 
 REPO = Path(__file__).resolve().parents[3]
