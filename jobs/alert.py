@@ -12,7 +12,6 @@ import urllib.request
 from dataclasses import asdict, dataclass, field
 
 log = logging.getLogger("jobs.alert")
-KINDS = ("failure", "warning", "success")
 POST_ATTEMPTS = 3
 POST_TIMEOUT_SECONDS = 10
 

@@ -6,6 +6,7 @@ from pathlib import Path
 
 import click
 
+from contract import step_outputs
 from contract.values import MODEL_URI_RULE
 from jobs.common.logs import configure_logging
 from jobs.common.options import out_dir_option, retry_seconds_option, tracking_uri_option
@@ -32,11 +33,11 @@ def main(model_uri: str, tracking_uri: str | None, retry_seconds: float, out_dir
     model = registry.resolve(model_uri)
     requirements = registry.requirements(model.pinned_uri)
     write_outputs(out_dir, {
-        "model-name": model.name,
-        "model-version": model.version,
-        "model-run-id": model.run_id,
-        "pinned-uri": model.pinned_uri,
-        "requirements": requirements,
+        step_outputs.MODEL_NAME: model.name,
+        step_outputs.MODEL_VERSION: model.version,
+        step_outputs.MODEL_RUN_ID: model.run_id,
+        step_outputs.PINNED_URI: model.pinned_uri,
+        step_outputs.REQUIREMENTS: requirements,
     })
     click.echo(f"fetch-model: {model_uri} -> {model.pinned_uri} (run {model.run_id})")
 

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import click
 
+from contract import step_outputs
 from jobs.common.errors import StepError
 from jobs.common.options import out_dir_option
 from jobs.common.outputs import write_outputs
@@ -42,7 +43,7 @@ def plan_lanes(start: str, end: str, lanes: int, max_days: int) -> list[list[str
 def main(start: str, end: str, lanes: int, max_days: int, out_dir: Path) -> None:
     """Write OUT_DIR/lanes: a JSON list of lanes, each a list of dates scored one after another."""
     planned = plan_lanes(start, end, lanes, max_days)
-    write_outputs(out_dir, {"lanes": json.dumps(planned)})
+    write_outputs(out_dir, {step_outputs.LANES: json.dumps(planned)})
     click.echo(f"plan-dates: {sum(map(len, planned))} date(s) in {len(planned)} lane(s)")
 
 

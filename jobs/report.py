@@ -8,7 +8,9 @@ import json
 
 import click
 
-from jobs.alert import KINDS, Alert, find_lineage, kind_of, post
+from contract import step_env
+from contract.choices import ALERT_KINDS
+from jobs.alert import Alert, find_lineage, kind_of, post
 
 
 def failed_steps(failures: str) -> list[str]:
@@ -42,9 +44,9 @@ def _is_date(text: str) -> bool:
 
 def _kinds(_ctx, _param, value: str) -> list[str]:
     kinds = [kind.strip() for kind in value.split(",") if kind.strip()]
-    bad = [kind for kind in kinds if kind not in KINDS]
+    bad = [kind for kind in kinds if kind not in ALERT_KINDS]
     if bad:
-        raise click.BadParameter(f"{', '.join(bad)}; allowed: {', '.join(KINDS)} (comma-separated)")
+        raise click.BadParameter(f"{', '.join(bad)}; allowed: {', '.join(ALERT_KINDS)} (comma-separated)")
     return kinds
 
 
@@ -59,9 +61,9 @@ def _kinds(_ctx, _param, value: str) -> list[str]:
 @click.option("--started-at", default=None, help="ISO time the workflow started: older lineage runs are ignored.")
 @click.option("--notify-on", default="failure,warning", show_default=True, callback=_kinds,
               help="Which runs send an alert: comma-separated failure, warning (drift over a warn line), success.")
-@click.option("--tracking-uri", envvar="MLFLOW_TRACKING_URI", default=None,
+@click.option("--tracking-uri", envvar=step_env.MLFLOW_TRACKING_URI, default=None,
               help="MLflow server (env MLFLOW_TRACKING_URI).")
-@click.option("--webhook-url", envvar="ALERT_WEBHOOK_URL", default=None, show_envvar=False,
+@click.option("--webhook-url", envvar=step_env.ALERT_WEBHOOK_URL, default=None, show_envvar=False,
               help="Where alerts go (env ALERT_WEBHOOK_URL, from a Kubernetes Secret; never printed). "
                    "Unset: no alert.")
 def main(workflow_name: str, status: str, failures: str, job: str, ds: str, output_table: str, experiment: str,

@@ -17,6 +17,7 @@ from pathlib import Path
 
 import click
 
+from contract import step_env, step_outputs
 from jobs.common.environment_record import EnvironmentRecord
 from jobs.common.errors import StepError
 from jobs.common.hive import HiveClient
@@ -208,7 +209,7 @@ def log_lineage(report: ValidationReport, experiment: str, tracking_uri: str | N
 @tracking_uri_option
 @click.option("--started-at", default=None,
               help="ISO time the workflow started (e.g. Argo's workflow.creationTimestamp); logs the run's duration.")
-@click.option("--model-environment", "model_environment", envvar="MODEL_ENVIRONMENT", default="",
+@click.option("--model-environment", "model_environment", envvar=step_env.MODEL_ENVIRONMENT, default="",
               help="The score step's environment record (JSON; env MODEL_ENVIRONMENT), logged on the lineage run.")
 @hive_options
 @retry_seconds_option
@@ -258,12 +259,12 @@ def main(ds: str, input_table: str, input_partition_column: str, output_table: s
                    output_partition_column=output_partition_column, id_columns=list(id_columns),
                    max_null_fraction=max_null_fraction, reference_score_column=reference_score_column,
                    reference_partition_column=reference_partition_column or None, tolerance=tolerance)
-    write_outputs(out_dir, {"report": report.to_json()})
+    write_outputs(out_dir, {step_outputs.REPORT: report.to_json()})
     params = {"model_name": model_name, "model_version": model_version, "model_run_id": model_run_id,
               "partition_column": output_partition_column, "score_columns": ",".join(score_columns)}
     run_id = log_lineage(report, experiment, tracking_uri, params, time.monotonic() - started, pipeline_seconds,
                          environment)
-    write_outputs(out_dir, {"lineage-run-id": run_id})  # the monitor step adds its measures to this run
+    write_outputs(out_dir, {step_outputs.LINEAGE_RUN_ID: run_id})  # the monitor step adds its measures to this run
     click.echo(report.summary())
     click.echo(f"lineage: MLflow experiment {experiment!r}, run {run_id}")
     if not report.passed:

@@ -7,7 +7,7 @@ from typing import Annotated, Literal
 
 from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, model_validator
 
-from contract import values
+from contract import choices, values
 from generator.config import rules
 
 
@@ -83,7 +83,7 @@ class HiveSettings(Strict):
 
     host: Annotated[str, _matching(rules.re.compile(r"^[A-Za-z0-9.\-]{1,253}$"), "a host name or IP address")]
     port: Annotated[int, Field(ge=1, le=65535)] = 10000
-    auth: Literal["NONE", "NOSASL", "LDAP", "CUSTOM", "KERBEROS"] = "NONE"
+    auth: Literal[choices.HIVE_AUTH_MODES] = "NONE"
     metastore_uri: Annotated[
         str, _matching(rules.re.compile(r"^thrift://[A-Za-z0-9.\-]+:[0-9]{1,5}$"), "a thrift://host:port URI")
     ]
@@ -161,7 +161,7 @@ class SparkSettings(Strict):
     conf: dict[SparkConfKey, SparkConfValue] = Field(default_factory=dict, max_length=200)
     # auto: Spark tasks read and write Parquet with pyarrow when the input allows it; spark: Spark's reader and
     # writer always (e.g. when executors cannot reach the warehouse storage without Hadoop's credentials).
-    file_io: Literal["auto", "spark"] = "auto"
+    file_io: Literal[choices.FILE_IO] = "auto"
     # Client mode on Kubernetes: executors call the driver back on these fixed ports (a NetworkPolicy can name them).
     executor: ExecutorSettings = ExecutorSettings()
     driver_port: Port = 7078
@@ -222,7 +222,7 @@ class InputTable(Strict):
     table: TableName
     partition_column: Identifier
     id_columns: Annotated[list[Identifier], Field(min_length=1, max_length=20)]
-    on_empty: Literal["fail", "skip"] = "fail"
+    on_empty: Literal[choices.ON_EMPTY] = "fail"
     wait_for: WaitFor | None = None
 
 
@@ -360,7 +360,7 @@ class Alerts(Strict):
 
     webhook_secret: KubeName
     webhook_key: Annotated[str, _matching(rules.re.compile(r"^[-._A-Za-z0-9]{1,253}$"), "a Secret key")] = "url"
-    notify_on: Annotated[list[Literal["failure", "warning", "success"]], Field(min_length=1)] = ["failure", "warning"]
+    notify_on: Annotated[list[Literal[choices.ALERT_KINDS]], Field(min_length=1)] = ["failure", "warning"]
 
 
 class JobConfig(Strict):

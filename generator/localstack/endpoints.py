@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
+from contract import step_env
+
 LOOPBACK = "127.0.0.1"
 
 
@@ -65,11 +67,11 @@ class StackEndpoints:
             spark_master: value for SPARK_MASTER; `local[2]` keeps Spark within this machine's two cores.
         """
         return {
-            "HIVE_HOST": self.hive_host,
-            "HIVE_PORT": str(self.hive_port),
-            "HIVE_AUTH": self.hive_auth,
-            "HIVE_METASTORE_URI": self.metastore_uri,
-            "MLFLOW_TRACKING_URI": self.mlflow_uri,
-            "MLFLOW_DISABLE_TELEMETRY": "true",
-            "SPARK_MASTER": spark_master,
+            step_env.HIVE_HOST: self.hive_host,
+            step_env.HIVE_PORT: str(self.hive_port),
+            step_env.HIVE_AUTH: self.hive_auth,
+            step_env.HIVE_METASTORE_URI: self.metastore_uri,
+            step_env.MLFLOW_TRACKING_URI: self.mlflow_uri,
+            step_env.MLFLOW_DISABLE_TELEMETRY: "true",
+            step_env.SPARK_MASTER: spark_master,
         }

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import re
 
+from contract import step_outputs
+
 # Templates of the main WorkflowTemplate; the retro template calls PIPELINE through templateRef.
 PIPELINE = "pipeline"
 PREPARE = "prepare"
@@ -25,12 +27,12 @@ START = "start"
 END = "end"
 PARALLELISM = "parallelism"
 DATES = "dates"
-LANES = "lanes"
-FETCHED = ("model-name", "model-version", "model-run-id", "pinned-uri", "requirements")
-LINEAGE_RUN_ID = "lineage-run-id"
+LANES = step_outputs.LANES
+FETCHED = step_outputs.FETCHED
+LINEAGE_RUN_ID = step_outputs.LINEAGE_RUN_ID
 # Score -> validate: where the model ran (JSON: mode, environment hash, resolved packages), for the lineage run.
-ENVIRONMENT = "model-environment"
-MONITORED = ("score-psi", "rows", "drift-status")
+ENVIRONMENT = step_outputs.MODEL_ENVIRONMENT
+MONITORED = step_outputs.MONITORED
 
 # In-pod paths: /tmp is the one writable place (an emptyDir; the root filesystem is read-only).
 TMP = "/tmp"

@@ -5,7 +5,7 @@ from __future__ import annotations
 from hera.workflows import Env, Resources, RetryStrategy, SecretEnv
 from hera.workflows import models as m
 
-from contract import exit_codes
+from contract import exit_codes, step_env
 from generator.config.models import JobConfig, StepResources
 from generator.specs import names
 
@@ -78,25 +78,26 @@ def retry_strategy(config: JobConfig) -> RetryStrategy:
 
 def base_env() -> list[Env]:
     # HOME under /tmp: pip, MLflow and Spark write caches there, and the root filesystem is read-only.
-    return [Env(name="HOME", value=names.TMP), Env(name="MLFLOW_DISABLE_TELEMETRY", value="true")]
+    return [Env(name="HOME", value=names.TMP), Env(name=step_env.MLFLOW_DISABLE_TELEMETRY, value="true")]
 
 
 def hive_env(config: JobConfig) -> list[Env | SecretEnv]:
     """HiveServer2 and metastore addresses, and the Hive credentials by Secret reference."""
     hive = config.hive
     env: list[Env | SecretEnv] = [
-        Env(name="HIVE_HOST", value=hive.host),
-        Env(name="HIVE_PORT", value=str(hive.port)),
-        Env(name="HIVE_AUTH", value=hive.auth),
-        Env(name="HIVE_METASTORE_URI", value=hive.metastore_uri),
+        Env(name=step_env.HIVE_HOST, value=hive.host),
+        Env(name=step_env.HIVE_PORT, value=str(hive.port)),
+        Env(name=step_env.HIVE_AUTH, value=hive.auth),
+        Env(name=step_env.HIVE_METASTORE_URI, value=hive.metastore_uri),
     ]
-    return env + _credentials("HIVE_USER", "HIVE_PASSWORD", hive.credentials_secret)
+    return env + _credentials(step_env.HIVE_USER, step_env.HIVE_PASSWORD, hive.credentials_secret)
 
 
 def mlflow_env(config: JobConfig) -> list[Env | SecretEnv]:
     """The MLflow address, and credentials by Secret reference under the names MLflow's client reads."""
-    env: list[Env | SecretEnv] = [Env(name="MLFLOW_TRACKING_URI", value=config.mlflow.tracking_uri)]
-    return env + _credentials("MLFLOW_TRACKING_USERNAME", "MLFLOW_TRACKING_PASSWORD", config.mlflow.credentials_secret)
+    env: list[Env | SecretEnv] = [Env(name=step_env.MLFLOW_TRACKING_URI, value=config.mlflow.tracking_uri)]
+    return env + _credentials(step_env.MLFLOW_TRACKING_USERNAME, step_env.MLFLOW_TRACKING_PASSWORD,
+                              config.mlflow.credentials_secret)
 
 
 def _credentials(user_var: str, password_var: str, secret: str | None) -> list[Env | SecretEnv]:

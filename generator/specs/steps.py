@@ -5,6 +5,7 @@ from __future__ import annotations
 from hera.workflows import Container, Env, FieldEnv, Parameter, RawArtifact, SecretEnv
 from hera.workflows import models as m
 
+from contract import step_env, step_outputs
 from generator.config.models import JobConfig, StepResources
 from generator.specs import names, pod, spark_k8s
 
@@ -95,9 +96,9 @@ def fetch_model(config: JobConfig) -> Container:
 
 def _lineage_args() -> list[str]:
     return [
-        "--model-name", _input("model-name"),
-        "--model-version", _input("model-version"),
-        "--model-run-id", _input("model-run-id"),
+        "--model-name", _input(step_outputs.MODEL_NAME),
+        "--model-version", _input(step_outputs.MODEL_VERSION),
+        "--model-run-id", _input(step_outputs.MODEL_RUN_ID),
     ]  # fmt: skip
 
 
@@ -133,7 +134,7 @@ def spark_driver_step(
         [*args, *_repeat("--spark-conf", [f"{key}={value}" for key, value in driver.conf.items()]),
          "--out-dir", names.OUTPUTS_DIR],
         inputs=[*inputs, *driver.inputs],
-        env=[*env, Env(name="SPARK_MASTER", value=config.spark.master), *driver.env],
+        env=[*env, Env(name=step_env.SPARK_MASTER, value=config.spark.master), *driver.env],
         service_account=driver.service_account,
         resources=resources,
         **step,  # type: ignore[arg-type]
@@ -149,7 +150,7 @@ def score(config: JobConfig) -> Container:
         "score",
         [
             "--ds", _input(names.DS),
-            "--model-uri", _input("pinned-uri"),
+            "--model-uri", _input(step_outputs.PINNED_URI),
             *_lineage_args(),
             *_tables_args(config),
             "--on-empty", config.input.on_empty,
@@ -159,12 +160,12 @@ def score(config: JobConfig) -> Container:
             "--environment-cache", config.model.environment_cache,
         ],  # fmt: skip
         inputs=_inputs(names.DS, *names.FETCHED),
-        outputs=_output_files("rows-written", names.ENVIRONMENT),
+        outputs=_output_files(step_outputs.ROWS_WRITTEN, names.ENVIRONMENT),
         env=[
             *pod.hive_env(config),
             *pod.mlflow_env(config),
             # Multi-line text is safer in the environment than in argv.
-            Env(name="MODEL_REQUIREMENTS", value=_input("requirements")),
+            Env(name=step_env.MODEL_REQUIREMENTS, value=_input(step_outputs.REQUIREMENTS)),
         ],
         resources=config.resources.score,
         timeout=config.timeouts.score,
@@ -200,11 +201,12 @@ def validate(config: JobConfig) -> Container:
             "--started-at", "{{workflow.creationTimestamp}}",
             "--out-dir", names.OUTPUTS_DIR,
         ],  # fmt: skip
-        inputs=_inputs(names.DS, "model-name", "model-version", "model-run-id", names.ENVIRONMENT),
-        outputs=_output_files("report", names.LINEAGE_RUN_ID),
+        inputs=_inputs(names.DS, step_outputs.MODEL_NAME, step_outputs.MODEL_VERSION, step_outputs.MODEL_RUN_ID,
+                       names.ENVIRONMENT),
+        outputs=_output_files(step_outputs.REPORT, names.LINEAGE_RUN_ID),
         # The score step's environment (JSON, with the resolved package list): multi-line, so not in argv.
         env=[*pod.hive_env(config), *pod.mlflow_env(config),
-             Env(name="MODEL_ENVIRONMENT", value=_input(names.ENVIRONMENT))],
+             Env(name=step_env.MODEL_ENVIRONMENT, value=_input(names.ENVIRONMENT))],
         resources=config.resources.validate_step,
         timeout=config.timeouts.validate_step,
     )

@@ -5,6 +5,7 @@ from __future__ import annotations
 from hera.workflows import Container, Env, SecretEnv
 from hera.workflows import models as m
 
+from contract import step_env
 from generator.config.models import JobConfig, StepResources
 from generator.specs import names, pod
 from generator.specs.steps import (
@@ -21,7 +22,7 @@ from generator.specs.steps import (
 UNIT_SECONDS = {"s": 1, "m": 60, "h": 3600}
 # The sensor pod's deadline is its polling timeout plus this margin (start-up and the last poll's query).
 SENSOR_MARGIN_SECONDS = 600
-ALERT_URL_ENV = "ALERT_WEBHOOK_URL"
+ALERT_URL_ENV = step_env.ALERT_WEBHOOK_URL
 
 
 def duration_seconds(duration: str) -> int:

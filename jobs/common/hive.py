@@ -16,7 +16,6 @@ from jobs.common.retry import with_retry
 
 log = logging.getLogger(__name__)
 
-AUTH_MODES = ("NONE", "NOSASL", "LDAP", "CUSTOM", "KERBEROS")
 
 
 class SessionNotOpened(Exception):

@@ -11,12 +11,13 @@ from pathlib import Path
 
 import click
 
+from contract import choices, step_env
 from contract.values import DATE_RULE, IDENTIFIER_RULE, TABLE_RULE
 from jobs.common.errors import StepError
-from jobs.common.hive import AUTH_MODES, HiveSettings
+from jobs.common.hive import HiveSettings
 
 retry_seconds_option = click.option(
-    "--retry-seconds", type=click.FloatRange(0), default=120.0, show_default=True, envvar="STEP_RETRY_SECONDS",
+    "--retry-seconds", type=click.FloatRange(0), default=120.0, show_default=True, envvar=step_env.STEP_RETRY_SECONDS,
     help="How long connection failures to a service are retried (exponential backoff) before the step fails.",
 )
 
@@ -28,7 +29,7 @@ out_dir_option = click.option(
 ds_option = click.option("--ds", required=True, help=f"Partition date: {DATE_RULE}.")
 
 tracking_uri_option = click.option(
-    "--tracking-uri", envvar="MLFLOW_TRACKING_URI", default=None,
+    "--tracking-uri", envvar=step_env.MLFLOW_TRACKING_URI, default=None,
     help="MLflow tracking server (env MLFLOW_TRACKING_URI).",
 )
 
@@ -75,10 +76,10 @@ def reference_options(help_table: str) -> Callable[[Callable], Callable]:
 
 # Adds --spark-master, --spark-conf (repeatable KEY=VALUE, see parse_spark_conf) and --metastore-uri to a command.
 spark_options = _stacked([
-    click.option("--spark-master", envvar="SPARK_MASTER", default="local[*]", show_default=True,
+    click.option("--spark-master", envvar=step_env.SPARK_MASTER, default="local[*]", show_default=True,
                  help="Spark master (env SPARK_MASTER)."),
     click.option("--spark-conf", "spark_conf", multiple=True, metavar="KEY=VALUE", help="Extra Spark setting."),
-    click.option("--metastore-uri", envvar="HIVE_METASTORE_URI", required=True,
+    click.option("--metastore-uri", envvar=step_env.HIVE_METASTORE_URI, required=True,
                  help="thrift://host:port of the Hive metastore (env HIVE_METASTORE_URI)."),
 ])
 
@@ -110,13 +111,13 @@ def model_lineage_options(required: bool) -> Callable[[Callable], Callable]:
 
 # Adds --hive-host/--hive-port/--hive-auth/--hive-user/--hive-password (env HIVE_*) to a command.
 hive_options = _stacked([
-    click.option("--hive-host", envvar="HIVE_HOST", required=True, help="HiveServer2 host (env HIVE_HOST)."),
-    click.option("--hive-port", envvar="HIVE_PORT", type=click.IntRange(1, 65535), default=10000,
+    click.option("--hive-host", envvar=step_env.HIVE_HOST, required=True, help="HiveServer2 host (env HIVE_HOST)."),
+    click.option("--hive-port", envvar=step_env.HIVE_PORT, type=click.IntRange(1, 65535), default=10000,
                  show_default=True, help="HiveServer2 port (env HIVE_PORT)."),
-    click.option("--hive-auth", envvar="HIVE_AUTH", type=click.Choice(AUTH_MODES), default="NONE",
+    click.option("--hive-auth", envvar=step_env.HIVE_AUTH, type=click.Choice(choices.HIVE_AUTH_MODES), default="NONE",
                  show_default=True, help="PyHive auth mode; must match the server (env HIVE_AUTH)."),
-    click.option("--hive-user", envvar="HIVE_USER", default=None, help="User name (env HIVE_USER)."),
-    click.option("--hive-password", envvar="HIVE_PASSWORD", default=None, show_envvar=False,
+    click.option("--hive-user", envvar=step_env.HIVE_USER, default=None, help="User name (env HIVE_USER)."),
+    click.option("--hive-password", envvar=step_env.HIVE_PASSWORD, default=None, show_envvar=False,
                  help="Password for LDAP/CUSTOM auth (env HIVE_PASSWORD; never logged)."),
 ])
 

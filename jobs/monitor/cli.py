@@ -9,6 +9,7 @@ from pathlib import Path
 
 import click
 
+from contract import step_outputs
 from jobs.common.errors import StepError
 from jobs.common.logs import configure_logging
 from jobs.common.options import (
@@ -49,8 +50,8 @@ def _line(warn: float | None, fail: float | None) -> Line:
 def outputs(report: DriftReport) -> dict[str, str]:
     """Output parameters: numbers Argo turns into Prometheus gauges (NaN when not measured) and the verdict."""
     psi = report.score_psi_previous if report.score_psi_previous is not None else report.score_psi_reference
-    return {"score-psi": "NaN" if psi is None else f"{psi:.6f}", "rows": str(report.rows),
-            "drift-status": report.status, "drift-report": report.to_json()}
+    return {step_outputs.SCORE_PSI: "NaN" if psi is None else f"{psi:.6f}", step_outputs.ROWS: str(report.rows),
+            step_outputs.DRIFT_STATUS: report.status, step_outputs.DRIFT_REPORT: report.to_json()}
 
 
 def score_column_of(columns: list[str], score_column: str) -> str:

@@ -11,6 +11,8 @@ from pathlib import Path
 
 import click
 
+from contract import step_env, step_outputs
+from contract.choices import FILE_IO, ON_EMPTY
 from contract.values import (
     ENVIRONMENT_CACHE_DEFAULT,
     ENVIRONMENT_CACHE_RULE,
@@ -35,11 +37,10 @@ from jobs.common.options import (
 from jobs.common.outputs import write_outputs
 from jobs.common.services import wait_for_metastore, wait_for_mlflow
 from jobs.common.timing import timed
-from jobs.score.direct import FILE_IO
 from jobs.score.environment.attach import OwnEnvironment
 from jobs.score.environment.build import python_version
 from jobs.score.environment.spec import choose_mode
-from jobs.score.pipeline import ON_EMPTY, ScoreRequest, prepare_model, score_partition
+from jobs.score.pipeline import ScoreRequest, prepare_model, score_partition
 from jobs.score.requirements import install_missing, parse_requirements, plan_install, refuse_missing
 
 log = logging.getLogger("jobs.score")
@@ -50,7 +51,7 @@ log = logging.getLogger("jobs.score")
 @click.option("--model-uri", required=True,
               help=f"Pinned model URI from fetch-model: {MODEL_URI_FORMS} (an alias is resolved again here).")
 @model_lineage_options(required=True)
-@click.option("--requirements", envvar="MODEL_REQUIREMENTS", default="",
+@click.option("--requirements", envvar=step_env.MODEL_REQUIREMENTS, default="",
               help="Text of the model's requirements.txt (env MODEL_REQUIREMENTS); missing packages are installed.")
 @click.option("--install-requirements/--no-install-requirements", default=True, show_default=True,
               help="Install the model's missing requirements with pip; with --no-install-requirements a missing "
@@ -148,7 +149,8 @@ def main(ds: str, model_uri: str, model_name: str, model_version: str, model_run
                    + (f"built in {built.seconds:.1f}s" if built.built else f"reused from {built.root.parent}")
                    + f" ({len(built.packages)} packages, Python {built.python})")
     record = environment.record() if environment else EnvironmentRecord("image", python=python_version())
-    write_outputs(out_dir, {"rows-written": str(result.rows_written), "model-environment": record.to_json()})
+    write_outputs(out_dir, {step_outputs.ROWS_WRITTEN: str(result.rows_written),
+                            step_outputs.MODEL_ENVIRONMENT: record.to_json()})
     if result.skipped:
         click.echo(f"score: input partition {ds} empty; skipped, output table untouched")
     else:

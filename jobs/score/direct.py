@@ -29,7 +29,6 @@ from jobs.score.arrow_types import arrow_type, can_store, is_feature_type
 from jobs.score.catalog import describe_table
 
 log = logging.getLogger(__name__)
-FILE_IO = ("auto", "spark")
 # Part files are written under this prefix and renamed when complete; readers skip names starting with "_".
 TEMPORARY_PREFIX = "_attempt-"
 # Hadoop's S3 connectors name the same buckets pyarrow opens as s3://.

@@ -21,13 +21,14 @@ from pyspark.sql import DataFrame, SparkSession
 from pyspark.sql import functions as F
 from pyspark.sql.types import DoubleType, StringType, StructField, StructType
 
+from contract.choices import FILE_IO, ON_EMPTY
 from jobs.common.errors import StepError, TransientError
 from jobs.common.params import check_identifier, check_table, parse_date
 from jobs.common.registry import ModelRegistry
 from jobs.common.timing import timed
 from jobs.score.arrow_types import arrow_type
 from jobs.score.bundle import ModelBundle, fetch_bundle
-from jobs.score.direct import FILE_IO, DirectInput, NotDirect, plan_direct_input, read_sample, sweep_temporaries
+from jobs.score.direct import DirectInput, NotDirect, plan_direct_input, read_sample, sweep_temporaries
 from jobs.score.environment.attach import OwnEnvironment
 from jobs.score.hive_format import hive_readable_writes
 from jobs.score.progress import Progress, ProgressReport
@@ -38,7 +39,6 @@ from jobs.score.warmup import WorkerWarmUp
 from jobs.score.worker import FileOutput, cached_model, make_batch_scorer, make_file_scorer
 
 log = logging.getLogger(__name__)
-ON_EMPTY = ("fail", "skip")
 METADATA_COLUMNS = [
     OutputColumn("model_name", "string"), OutputColumn("model_version", "string"),
     OutputColumn("model_run_id", "string"), OutputColumn("scored_at", "timestamp"),
