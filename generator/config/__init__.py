@@ -1,6 +1,7 @@
 """Job configuration: typed models, YAML loading with defaults merge, validation with file + key errors.
 
-Imports `contract` (the value rules shared with the steps), pydantic, yaml and `generator.errors`, nothing else.
+Imports `contract` (the value rules shared with the steps), the Argo core's vocabulary (retry policies), pydantic,
+yaml and `generator.errors`, nothing else.
 """
 
 

@@ -8,6 +8,7 @@ from typing import Annotated, Literal
 from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, model_validator
 
 from contract import choices, values
+from generator.argo.core.catalog import RETRY_POLICIES
 from generator.config import rules
 
 
@@ -300,7 +301,7 @@ class Retries(Strict):
     """
 
     limit: Annotated[int, Field(ge=0, le=10)] = 2
-    policy: Literal["Always", "OnFailure", "OnError", "OnTransientError"] = "Always"
+    policy: Literal[RETRY_POLICIES] = "Always"
     backoff: Backoff = Backoff()
 
 

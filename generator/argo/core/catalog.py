@@ -19,6 +19,8 @@ TEMPLATE_TYPES = (
     "containerSet",
     "plugin",
 )
+# retryStrategy.retryPolicy's values (the config's retries.policy offers the same).
+RETRY_POLICIES = ("Always", "OnFailure", "OnError", "OnTransientError")
 _ARTIFACT_SOURCES = ("raw", "s3", "git", "http", "artifactory", "hdfs", "oss", "gcs", "azure", "plugin", "from")
 
 
@@ -54,11 +56,6 @@ class Parameter:
         has_value = value is not None or raw.get("valueFrom") is not None
         enum = raw.get("enum")
         return cls(str(raw.get("name")), has_value, value, tuple(map(str, enum)) if enum else None, parts)
-
-    def over(self, base: Parameter) -> Parameter:
-        """This parameter merged over a referenced template's one of the same name (see `merge_spec`)."""
-        value = self.value if self.value is not None else base.value
-        return Parameter(self.name, self.has_value or base.has_value, value, self.enum or base.enum, self.parts)
 
 
 def read_parameters(raw_list: Any, parts: PathParts) -> dict[str, Parameter]:
@@ -194,8 +191,11 @@ def merge_spec(base: dict[str, Any], own: dict[str, Any]) -> dict[str, Any]:
     """A spec with `workflowTemplateRef` applied, as Argo joins them: the referencing spec wins key by key,
     templates are joined by name, argument parameters by name and field by field."""
     merged = {**base, **{key: value for key, value in own.items() if key != "workflowTemplateRef"}}
-    templates = {t.get("name"): t for t in _as_list(base.get("templates")) if isinstance(t, dict)}
-    templates.update({t.get("name"): t for t in _as_list(own.get("templates")) if isinstance(t, dict)})
+    # Within one spec the first template of a name counts (lint refuses the repeat), as `Workflow.read` reads them.
+    templates: dict[Any, dict[str, Any]] = {}
+    for template in _as_list(own.get("templates")) + _as_list(base.get("templates")):
+        if isinstance(template, dict):
+            templates.setdefault(template.get("name"), template)
     merged["templates"] = list(templates.values())
     base_arguments, own_arguments = _as_dict(base.get("arguments")), _as_dict(own.get("arguments"))
     parameters = {p.get("name"): p for p in _as_list(base_arguments.get("parameters")) if isinstance(p, dict)}
@@ -264,7 +264,8 @@ class Catalog:
     def effective(
         self, workflow: Workflow, seen: frozenset[tuple[str, str]] = frozenset()
     ) -> tuple[dict[str, Template], dict[str, Parameter], str | None]:
-        """Templates, arguments and entrypoint after the `workflowTemplateRef` chain, merged as `merge_spec` does.
+        """Templates, arguments and entrypoint of `merged_spec` (the one merge, which the runner runs), read into
+        the typed view; each template and parameter keeps the place it is declared, for findings.
 
         Callers read the result and never change it (it is kept for the next caller).
         """
@@ -275,11 +276,15 @@ class Catalog:
         chain = seen | {_key(workflow)}
         referenced = self._referenced(workflow, chain)
         if referenced is not None:
-            base_templates, base_arguments, base_entrypoint = self.effective(referenced, chain)
-            templates = {**base_templates, **templates}
-            arguments = {**base_arguments, **{name: parameter.over(base_arguments[name]) if name in base_arguments
-                                              else parameter for name, parameter in arguments.items()}}
-            entrypoint = entrypoint or base_entrypoint
+            base_templates, base_arguments, _ = self.effective(referenced, chain)
+            merged = self.merged_spec(workflow, seen)
+            templates = {name: templates.get(name) or base_templates[name] for name in
+                         (str(raw.get("name")) for raw in merged["templates"] if raw.get("name") is not None)}
+            declared = {**base_arguments, **arguments}
+            arguments = {name: Parameter.read(raw, declared[name].parts) for name, raw in
+                         ((str(raw.get("name")), raw) for raw in merged["arguments"]["parameters"]
+                          if isinstance(raw, dict) and raw.get("name") is not None)}
+            entrypoint = merged.get("entrypoint")
         if not seen:
             self._effective[id(workflow)] = (templates, arguments, entrypoint)
         return templates, arguments, entrypoint

@@ -11,13 +11,49 @@ from generator.argo.core.documents import PathParts
 
 # A tag: `{{name}}`, or `{{= expr }}` (group 1 is "=" then, group 2 the name or expression).
 TAG = re.compile(r"\{\{(=)?\s*(.*?)\s*\}\}", re.DOTALL)
-# Tokens of an expr-lang expression: string literals, identifiers, and single punctuation characters.
-_TOKEN = re.compile(r"""'(?:[^'\\]|\\.)*'|"(?:[^"\\]|\\.)*"|`[^`]*`|[A-Za-z_][A-Za-z0-9_]*|\S""")
+# The lexemes of expr-lang (the language of `{{= expr }}`), for the linter's variable scan and the runner's
+# evaluator alike: one tokenizer for the language.
+EXPR_LEXEME = re.compile(
+    r"""\s*(?:
+        (?P<number>\d+(?:\.\d+)?)
+      | (?P<string>'(?:[^'\\]|\\.)*'|"(?:[^"\\]|\\.)*"|`[^`]*`)
+      | (?P<op>\?\?|&&|\|\||==|!=|>=|<=|[<>!()\[\].,?:+\-*/%])
+      | (?P<name>[A-Za-z_$][A-Za-z0-9_$]*)
+    )""",
+    re.VERBOSE,
+)
 # The first names of the variables Argo owns. A simple tag with another root is a custom one (e.g. Jinja in a
 # SQL file) that Argo leaves as written, and its validator skips it (validate.go: checkValidWorkflowVariablePrefix);
 # inside an expression any other identifier is a function (sprig, asInt...) or a lambda variable (`#`).
 ARGO_ROOTS = frozenset({"inputs", "outputs", "workflow", "tasks", "steps", "item", "pod", "node", "retries",
                         "lastRetry", "cronworkflow"})
+# https://argo-workflows.readthedocs.io/en/latest/variables/#global ; the value is True when any
+# sub-key is accepted (labels, annotations, creationTimestamp strftime letters, outputs).
+WORKFLOW_GLOBALS: dict[str, bool] = {
+    "name": False,
+    "namespace": False,
+    "uid": False,
+    "serviceAccountName": False,
+    "mainEntrypoint": False,
+    "status": False,
+    "duration": False,
+    "failures": False,
+    "priority": False,
+    "scheduledTime": False,
+    "creationTimestamp": True,
+    "labels": True,
+    "annotations": True,
+    "outputs": True,
+    "parameters": True,
+}
+# `{{workflow.parameters.json}}`: all workflow parameters as one JSON object (Argo's variables docs), so no
+# parameter needs to be declared under that name.
+ALL_PARAMETERS_AS_JSON = "json"
+# Variables a template may use about itself: metrics (status, duration, exitCode, resourcesDuration.*),
+# retries (retries, lastRetry.*), pod/node names.
+TEMPLATE_ROOTS = frozenset(
+    {"pod", "node", "retries", "lastRetry", "status", "duration", "exitCode", "resourcesDuration"}
+)
 
 
 @dataclass(frozen=True)
@@ -35,6 +71,25 @@ class Reference:
     text: str
 
 
+def expr_lexemes(text: str) -> Iterator[tuple[str, str, int]]:
+    """(kind, text, where it starts) of each lexeme of an expr-lang expression: number, string, op or name.
+
+    A character no lexeme starts with comes as ("unknown", character): the runner refuses it, the variable scan
+    passes over it.
+    """
+    position = 0
+    while text[position:].strip():
+        match = EXPR_LEXEME.match(text, position)
+        if match is None:
+            position = len(text) - len(text[position:].lstrip())
+            yield "unknown", text[position], position
+            position += 1
+            continue
+        kind = match.lastgroup or ""
+        yield kind, match.group(kind), match.start(kind)
+        position = match.end()
+
+
 def _literal(token: str) -> str | None:
     return token[1:-1] if len(token) >= 2 and token[0] in "'\"`" and token[-1] == token[0] else None
 
@@ -45,7 +100,7 @@ def expression_chains(expression: str) -> Iterator[tuple[str, ...]]:
     A chain stops at a call, an index that is not a string literal, or an operator; a trailing member
     that is called (`workflow.name.startsWith(...)`) is a method, not part of the variable.
     """
-    tokens = _TOKEN.findall(expression)
+    tokens = [text for _kind, text, _start in expr_lexemes(expression)]
     position = 0
     while position < len(tokens):
         token = tokens[position]

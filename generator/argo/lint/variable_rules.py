@@ -10,39 +10,17 @@ from typing import Any
 from generator.argo.core.catalog import Catalog, Resolved, Template, Workflow
 from generator.argo.core.documents import format_path
 from generator.argo.core.findings import Finding
-from generator.argo.core.variables import ARGO_ROOTS, Reference, references_in
-
-# https://argo-workflows.readthedocs.io/en/latest/variables/#global ; the value is True when any
-# sub-key is accepted (labels, annotations, creationTimestamp strftime letters, outputs).
-WORKFLOW_GLOBALS: dict[str, bool] = {
-    "name": False,
-    "namespace": False,
-    "uid": False,
-    "serviceAccountName": False,
-    "mainEntrypoint": False,
-    "status": False,
-    "duration": False,
-    "failures": False,
-    "priority": False,
-    "scheduledTime": False,
-    "creationTimestamp": True,
-    "labels": True,
-    "annotations": True,
-    "outputs": True,
-    "parameters": True,
-}
-# `{{workflow.parameters.json}}`: all workflow parameters as one JSON object (Argo's variables docs), so no
-# parameter needs to be declared under that name.
-ALL_PARAMETERS_AS_JSON = "json"
-_NODE_ATTRIBUTES = frozenset({"id", "ip", "status", "startedAt", "finishedAt", "exitCode", "hostNodeName", "outputs"})
-_NODE_OUTPUTS = frozenset({"result", "exitCode", "parameters", "artifacts"})
-# Variables a template may use about itself: metrics (status, duration, exitCode, resourcesDuration.*),
-# retries (retries, lastRetry.*), pod/node names.
-_TEMPLATE_ROOTS = frozenset(
-    {"pod", "node", "retries", "lastRetry", "status", "duration", "exitCode", "resourcesDuration"}
+from generator.argo.core.variables import (
+    ALL_PARAMETERS_AS_JSON,
+    ARGO_ROOTS,
+    TEMPLATE_ROOTS,
+    WORKFLOW_GLOBALS,
+    Reference,
+    references_in,
 )
 
-
+_NODE_ATTRIBUTES = frozenset({"id", "ip", "status", "startedAt", "finishedAt", "exitCode", "hostNodeName", "outputs"})
+_NODE_OUTPUTS = frozenset({"result", "exitCode", "parameters", "artifacts"})
 @dataclass
 class Scope:
     """What a variable may name at one place.
@@ -127,7 +105,7 @@ def is_declared_parameter(member: tuple[str, ...], arguments: Collection[str]) -
 def resolve(segments: tuple[str, ...], scope: Scope) -> str | None:
     """Why a variable does not resolve in a scope, or None when it does (or is not Argo's to resolve)."""
     root = segments[0]
-    if root not in ARGO_ROOTS and root not in _TEMPLATE_ROOTS:
+    if root not in ARGO_ROOTS and root not in TEMPLATE_ROOTS:
         # A custom tag (Jinja in a SQL file...): Argo leaves it as written and its validator skips it. A near
         # miss of an Argo root is a typo Argo would also pass silently, so it is reported.
         close = difflib.get_close_matches(root, sorted(ARGO_ROOTS), n=1, cutoff=0.8)
@@ -150,7 +128,7 @@ def resolve(segments: tuple[str, ...], scope: Scope) -> str | None:
         return _check_node(segments, scope)
     if root == "item":
         return _check_item(segments, scope)
-    if root in _TEMPLATE_ROOTS and scope.template is not None:
+    if root in TEMPLATE_ROOTS and scope.template is not None:
         return None
     if root == "cronworkflow" and scope.kind == "CronWorkflow":
         return None

@@ -15,6 +15,7 @@ from datetime import datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
+from generator.argo.core.variables import ALL_PARAMETERS_AS_JSON
 from generator.argo.runner.argo_checks import check_argo_rules
 from generator.argo.runner.context import RunContext, now
 from generator.argo.runner.documents import DocumentSet, RunnableWorkflow
@@ -182,7 +183,8 @@ def run_workflow(documents: list[dict], template_name: str | None = None,
     globals_ = _globals(workflow, name, started, scheduled_time)
     values = _resolve_parameters(workflow, dict(parameters or {}), globals_)
     globals_.update({f"workflow.parameters.{key}": value for key, value in values.items()})
-    globals_["workflow.parameters.json"] = json.dumps([{"name": k, "value": v} for k, v in values.items()])
+    globals_[f"workflow.parameters.{ALL_PARAMETERS_AS_JSON}"] = json.dumps([{"name": k, "value": v}
+                                                                         for k, v in values.items()])
     run_dir = Path(work_dir) if work_dir else DEFAULT_RUNS_DIR / name
     run_dir.mkdir(parents=True, exist_ok=True)
     reporter = Reporter(echo, stream_logs)

@@ -15,17 +15,9 @@ from datetime import UTC, datetime
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from generator.argo.core.variables import expr_lexemes
 from generator.argo.runner.godates import format_time, parse_duration, parse_time
 
-_TOKEN = re.compile(
-    r"""\s*(?:
-        (?P<number>\d+(?:\.\d+)?)
-      | (?P<string>'(?:[^'\\]|\\.)*'|"(?:[^"\\]|\\.)*"|`[^`]*`)
-      | (?P<op>\?\?|&&|\|\||==|!=|>=|<=|[<>!()\[\].,?:+\-*/%])
-      | (?P<name>[A-Za-z_$][A-Za-z0-9_$]*)
-    )""",
-    re.VERBOSE,
-)
 _ESCAPES = {"n": "\n", "t": "\t", "\\": "\\", "'": "'", '"': '"'}
 
 
@@ -110,14 +102,9 @@ FUNCTIONS: dict[str, Callable[..., Any]] = {
 
 def _tokenize(text: str) -> list[tuple[str, Any]]:
     tokens: list[tuple[str, Any]] = []
-    position = 0
-    while text[position:].strip():
-        match = _TOKEN.match(text, position)
-        if match is None:
-            raise ExpressionError(f"cannot parse expression {text!r} at {text[position:]!r}")
-        position = match.end()
-        kind = match.lastgroup or ""
-        raw = match.group(kind)
+    for kind, raw, start in expr_lexemes(text):
+        if kind == "unknown":
+            raise ExpressionError(f"cannot parse expression {text!r} at {text[start:]!r}")
         if kind == "number":
             tokens.append(("value", float(raw) if "." in raw else int(raw)))
         elif kind == "string":

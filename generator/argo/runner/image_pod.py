@@ -31,7 +31,7 @@ from generator.argo.runner.pod import (
     resolve_pod_template,
     step_timeout,
 )
-from generator.argo.runner.pod_rules import resource_options, security_options
+from generator.argo.runner.pod_rules import pod_security_context, resource_options, security_options
 from generator.argo.runner.process import run_process
 from generator.argo.runner.results import NodeResult
 from generator.argo.runner.secrets import container_env
@@ -111,7 +111,7 @@ def run_pod_in_image(ctx: RunContext, settings: InImage, template: dict, kind: s
     node.folder = folder
     resolved = resolve_pod_template(template, variables)
     container = resolved[kind]
-    pod_context = resolved.get("securityContext") or ctx.workflow.spec.get("securityContext") or {}
+    pod_context = pod_security_context(resolved, ctx.workflow.spec)
     layout = VolumeLayout(folder, container.get("volumeMounts") or [], pod_context.get("fsGroup"))
     options = layout.options() + _place_artifacts(resolved, artifacts, layout)
     command = [str(word) for word in container.get("command") or []]

@@ -6,7 +6,7 @@ from collections.abc import Iterator
 
 from generator.argo.runner.documents import RunnableWorkflow
 from generator.argo.runner.in_image import InImage
-from generator.argo.runner.pod_rules import NOT_HONOURED, resource_problems, security_problems
+from generator.argo.runner.pod_rules import NOT_HONOURED, pod_security_context, resource_problems, security_problems
 from generator.argo.runner.support import Unsupported, UnsupportedFeatureError
 
 EMPTY_DIR_FIELDS: set[str] = set()  # medium: Memory and sizeLimit are not reproduced locally
@@ -42,7 +42,7 @@ def image_findings(workflow: RunnableWorkflow, settings: InImage) -> list[Unsupp
                      for key, what in NOT_HONOURED["template"].items() if key in template]
         findings += [Unsupported(f"{where}.{kind}.{key}", f"{what} cannot be honoured by run-local --in-image")
                      for key, what in NOT_HONOURED["container"].items() if key in container]
-        pod_context = template.get("securityContext") or spec.get("securityContext") or {}
+        pod_context = pod_security_context(template, spec)
         problems = security_problems(pod_context, container.get("securityContext") or {}, settings.user)
         problems += resource_problems(container.get("resources") or {})
         findings += [Unsupported(f"{where}.{field.format(container=kind)}", problem) for field, problem in problems]

@@ -123,6 +123,11 @@ def resource_problems(resources: dict) -> list[tuple[str, str]]:
     return problems
 
 
+def pod_security_context(template: dict, spec: dict) -> dict:
+    """The pod-level securityContext a template's pod gets: the template's own, else the workflow spec's."""
+    return template.get("securityContext") or spec.get("securityContext") or {}
+
+
 def security_options(pod: dict, container: dict) -> list[str]:
     """`podman run` options for the pod's and the container's securityContext (already checked)."""
     merged = {**pod, **container}

@@ -14,7 +14,6 @@ import re
 from generator.argo.runner.expressions import evaluate_condition
 from generator.argo.runner.results import NodePhase, NodeResult
 
-RETRY_POLICIES = ("Always", "OnFailure", "OnError", "OnTransientError")
 # Message fragments Argo's controller treats as transient network errors (util/errors/errors.go,
 # isTransientNetworkErr); the controller's TRANSIENT_ERROR_PATTERN env adds a regular expression, which the
 # runner reads from its own environment in the controller's stead.

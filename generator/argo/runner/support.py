@@ -10,10 +10,11 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass, field
 
-from generator.argo.core.variables import TAG
+from generator.argo.core.catalog import RETRY_POLICIES
+from generator.argo.core.variables import TAG, WORKFLOW_GLOBALS, tags_in
 from generator.argo.runner.documents import RunnableWorkflow, TemplateScope
 from generator.argo.runner.expressions import FUNCTIONS, ExpressionError, called_functions
-from generator.argo.runner.retry_rules import RETRY_POLICIES, effective_policy
+from generator.argo.runner.retry_rules import effective_policy
 from generator.argo.runner.secrets import FIELD_PATHS, secret_variable
 from generator.errors import UserError, listed
 
@@ -54,6 +55,11 @@ SUPPORTED = {
 # The one volume source and the one synchronization kind the runner reproduces (as folders and file locks).
 VOLUME_SOURCE = "emptyDir"
 SYNCHRONIZATION_KINDS = ("mutexes", "mutex")
+# The `workflow.*` variables of Argo's vocabulary (the core's, which lint checks against) that the runner has no
+# value for: a variable lint accepts but the runner cannot supply is refused here, before anything runs.
+UNSUPPLIED_WORKFLOW_GLOBALS = {"priority": "workflow.priority (the runner has no scheduling priority)",
+                               "outputs": "workflow.outputs (global output parameters and artifacts)"}
+assert UNSUPPLIED_WORKFLOW_GLOBALS.keys() <= WORKFLOW_GLOBALS.keys()
 # Fields we know Argo has but the runner does not implement, with a hint where one helps.
 HINTS = {
     "resource": "resource templates (kubectl actions)", "suspend": "suspend templates",
@@ -117,6 +123,10 @@ class _Checker:
             for index, item in enumerate(value):
                 self.expressions(item, f"{where}[{index}]")
         elif isinstance(value, str):
+            for segments, text in tags_in(value) if "{{" in value else ():
+                if len(segments) > 1 and segments[0] == "workflow" and segments[1] in UNSUPPLIED_WORKFLOW_GLOBALS:
+                    self.add(where, f"variable {text!r}: {UNSUPPLIED_WORKFLOW_GLOBALS[segments[1]]} is not "
+                             "supplied by run-local")
             for match in TAG.finditer(value):
                 if not match.group(1):
                     continue

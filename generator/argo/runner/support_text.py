@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import textwrap
 
+from generator.argo.core.catalog import RETRY_POLICIES
 from generator.argo.core.dag import RESULT_NAMES
 from generator.argo.runner.expressions import FUNCTIONS
 from generator.argo.runner.pod_rules import CONTAINER_SECURITY_FIELDS, NOT_HONOURED, POD_SECURITY_FIELDS
-from generator.argo.runner.retry_rules import RETRY_POLICIES
 from generator.argo.runner.secrets import FIELD_PATHS
 from generator.argo.runner.support import HINTS, NO_LOCAL_EFFECT, SUPPORTED, SYNCHRONIZATION_KINDS, VOLUME_SOURCE
 

@@ -5,11 +5,11 @@ from __future__ import annotations
 import pytest
 from click.testing import CliRunner
 
+from generator.argo.core.catalog import RETRY_POLICIES
 from generator.argo.core.dag import RESULT_NAMES
 from generator.argo.runner import run_workflow
 from generator.argo.runner.argo_checks import InvalidWorkflowError
 from generator.argo.runner.expressions import FUNCTIONS
-from generator.argo.runner.retry_rules import RETRY_POLICIES
 from generator.argo.runner.support import NO_LOCAL_EFFECT, SUPPORTED
 from generator.argo.runner.support_text import support_help
 from generator.commands.run_local import run_local
@@ -74,3 +74,17 @@ def test_help_follows_the_table(monkeypatch):
     monkeypatch.setitem(SUPPORTED, "task", SUPPORTED["task"] | {"zzFieldAddedToTheTable"})
 
     assert "zzFieldAddedToTheTable" in support_help()
+
+
+@pytest.mark.parametrize("variable", ["{{workflow.priority}}", "{{= workflow.outputs.parameters.x }}"])
+def test_a_variable_lint_accepts_but_the_runner_cannot_supply_is_refused_before_running(tmp_path, variable):
+    from generator.argo.lint import lint_documents
+    from generator.argo.runner.support import UnsupportedFeatureError
+
+    document = _workflow([_task("a")], f"echo {{{{inputs.parameters.ds}}}} {variable}")
+    assert not lint_documents([document], "checked.yaml", None)  # Argo's vocabulary (the core's) has it
+    with pytest.raises(UnsupportedFeatureError) as raised:
+        _run(tmp_path, document)
+
+    assert "is not supplied by run-local" in raised.value.message
+    assert not (tmp_path / "work").exists()
