@@ -80,7 +80,7 @@ cluster-up: $(STAMP) image
 cluster-down: $(STAMP)
 	$(BIN)/generate-workflow cluster down
 
-## The image the steps run (generator/image/): podman, settings in generator/image/podman.py. BASE_IMAGE is the
+## The image the steps run (generator/image/): podman, settings in argo_toolset/podman.py. BASE_IMAGE is the
 ## bookworm base `base-image` makes here (kept once made; FORCE=1 rebuilds); a machine that can pull from a
 ## registry may pass BASE_IMAGE=python:3.11-slim-bookworm instead. Stdlib python3 only: no virtualenv needed.
 LOCAL_BASE_IMAGE := localhost/argo-batch-scoring-base:bookworm

@@ -38,7 +38,7 @@ def write_many_configs(folder: Path, count: int) -> None:
               help="Argo CRDs for the schema stage of lint.")
 def main(jobs: int, crd_dir: Path) -> None:
     """Write N configs, then time building them (validate + render + write) and linting the output."""
-    from generator.argo.lint import lint_paths
+    from argo_toolset.lint import lint_paths
     from generator.specs.render import planned_outputs, write_outputs
 
     with tempfile.TemporaryDirectory() as scratch:

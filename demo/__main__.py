@@ -135,7 +135,7 @@ def ensure_model(tracking_uri: str) -> str:
 
 
 def lint(workflow_file: Path) -> None:
-    from generator.argo.lint import lint_paths
+    from argo_toolset.lint import lint_paths
     from generator.crd_dir import default_crd_dir
 
     crd_dir = default_crd_dir()
@@ -150,7 +150,8 @@ def lint(workflow_file: Path) -> None:
 def run(workflow_file: Path, ds: str, run_dir: Path, env: dict[str, str]):
     import yaml
 
-    from generator.argo.runner import run_workflow
+    from argo_toolset.runner import run_workflow
+    from generator.commands.run_local import STEP_SERVICES
 
     documents = list(yaml.safe_load_all(workflow_file.read_text()))
     return run_workflow(
@@ -160,6 +161,7 @@ def run(workflow_file: Path, ds: str, run_dir: Path, env: dict[str, str]):
         env_overrides=env,
         work_dir=run_dir / "runs" / f"demo-{JOB}-{ds}-{dt.datetime.now(dt.UTC):%Y%m%dT%H%M%S}",
         lock_dir=run_dir / "locks",
+        services=STEP_SERVICES,
     )
 
 

@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from dataclasses import dataclass
 
 import click
 
+# One home for both (the Argo toolset's): the generator's commands and the toolset report problems alike.
+from argo_toolset.errors import UserError, listed
 
-def listed(header: str, items: Iterable[object]) -> str:
-    """A message that names every problem at once: the header, then one indented line per item."""
-    return "\n".join([header, *(f"  {item}" for item in items)])
+__all__ = ["ConfigError", "ConfigIssue", "UserError", "listed"]
 
 
 @dataclass(frozen=True)
@@ -38,7 +37,3 @@ class ConfigError(click.ClickException):
         self.issues = issues
         plural = "s" if len(issues) != 1 else ""
         super().__init__(listed(f"{len(issues)} config error{plural}:", issues))
-
-
-class UserError(click.ClickException):
-    """A problem the user can fix that is not a config key (missing file, bad option, drift)."""

@@ -10,7 +10,8 @@ from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
-from generator.argo.runner.in_image import open_to_pods
+from argo_toolset.podman import podman
+from argo_toolset.runner.pods.in_image import open_to_pods
 from generator.cluster import network
 from generator.cluster.bootstrap import install_argo, wait_node_ready
 from generator.cluster.components import (
@@ -42,7 +43,7 @@ from generator.cluster.stack_access import (
     unforward_ports,
     warehouse_pod_patch,
 )
-from generator.image.podman import PROJECT_IMAGE, podman
+from generator.image.podman import PROJECT_IMAGE
 from generator.localstack.processes import is_alive, log_tail, spawn, stop
 
 REQUIRED_TOOLS = {

@@ -8,10 +8,11 @@ import subprocess
 import tempfile
 from pathlib import Path
 
+from argo_toolset.podman import podman
 from generator.cluster.components import EXECUTOR_IMAGE
 from generator.cluster.config_files import PAUSE_IMAGE
 from generator.cluster.layout import ClusterLayout
-from generator.image.podman import BASE_IMAGE, PROJECT_IMAGE, podman
+from generator.image.podman import BASE_IMAGE, PROJECT_IMAGE
 
 CONTAINERD_NAMESPACE = "k8s.io"  # the namespace containerd's CRI plugin (the kubelet's view) keeps images in
 # The executor image's user, as in Argo's own executor image: numeric and non-root, so runAsNonRoot admits it.

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from generator.argo.lint import RULES, collect_files, lint_files
+from argo_toolset.lint import RULES, collect_files, lint_files
 
 _RULES_HELP = "\b\nRules:\n" + "\n".join(f"  {name:<20} {text}" for name, text in RULES.items())
 

@@ -7,12 +7,24 @@ from pathlib import Path
 import click
 import yaml
 
-from generator.argo.core.documents import WORKFLOW_KINDS
-from generator.argo.runner import load_documents, run_workflow
-from generator.argo.runner.in_image import in_image
-from generator.argo.runner.support_text import support_help
+from argo_toolset.core.documents import WORKFLOW_KINDS
+from argo_toolset.runner import load_documents, run_workflow
+from argo_toolset.runner.checks.help_text import support_help
+from argo_toolset.runner.checks.services import LoopbackServices
+from argo_toolset.runner.pods.in_image import in_image
+from contract import step_env
 from generator.errors import UserError
+from generator.image.podman import PROJECT_IMAGE
+from generator.localstack import LocalStack
+from generator.localstack.state import STATE_FILE, read_state
 
+# The project's services, titled by the step contract's env names, and how to start them here.
+STEP_SERVICES = LoopbackServices(
+    titles={"HIVE": "HiveServer2 (Spark Thrift Server)", step_env.HIVE_METASTORE_URI: "Hive metastore",
+            step_env.MLFLOW_TRACKING_URI: "MLflow tracking server"},
+    start_hint="start the local stack with `generate-workflow stack up` (its ports must match the config), "
+               "or point the steps at running services with --env NAME=VALUE")
+IMAGE_BUILD_HINT = f"build it with `make image` ({PROJECT_IMAGE})"
 HELP = """Run a generated workflow locally, the way Argo would run it (no Kubernetes needed).
 
 SOURCE is a workflows file (multi-document YAML, e.g. workflows/churn-daily.yaml) or a job config
@@ -67,11 +79,19 @@ at their mountPaths, input artifacts placed and output parameters read there; me
 step over its memory limit ends OOMKilled) and activeDeadlineSeconds; the host network; the stack's
 warehouse folder (from --run-dir) at its own path, the only host folder a step sees. Any pod field
 it cannot honour is refused before anything runs, naming the field. Podman settings:
-generator/image/podman.py.
+argo_toolset/podman.py.
 
 SUPPORT (written from the tables the checks use):
 
 """
+
+
+def _stack_warehouse(stack_run_dir: Path) -> Path:
+    """The warehouse of the local stack started from `stack_run_dir`: the one folder --in-image mounts."""
+    if not read_state(stack_run_dir.resolve()):
+        raise UserError(f"--in-image: no local stack recorded in {stack_run_dir / STATE_FILE}; start one with "
+                        f"`generate-workflow stack up --run-dir {stack_run_dir}` or pass its --stack-dir")
+    return LocalStack(stack_run_dir).endpoints().warehouse_dir
 
 
 def _pairs(values: tuple[str, ...], option: str) -> dict[str, str]:
@@ -141,6 +161,7 @@ def run_local(source: Path, template_name: str | None, parameters: tuple[str, ..
         _documents(source), template_name=template_name, parameters=_pairs(parameters, "-p/--parameter"),
         env_overrides=_pairs(env, "-e/--env"), work_dir=work_dir, lock_dir=lock_dir,
         backoff_scale=backoff_scale, echo=click.echo, stream_logs=not quiet_logs, source=str(source),
-        scheduled_time=scheduled_time, in_image=in_image(image, stack_run_dir) if image else None, crd_dir=crd_dir)
+        scheduled_time=scheduled_time, crd_dir=crd_dir, services=STEP_SERVICES,
+        in_image=in_image(image, lambda: _stack_warehouse(stack_run_dir), IMAGE_BUILD_HINT) if image else None)
     if not result.succeeded:
         raise SystemExit(1)

@@ -7,8 +7,8 @@ from typing import Annotated, Literal
 
 from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, model_validator
 
+from argo_toolset.core.catalog import RETRY_POLICIES
 from contract import choices, values
-from generator.argo.core.catalog import RETRY_POLICIES
 from generator.config import rules
 
 

@@ -7,9 +7,10 @@ import subprocess
 import sys
 from pathlib import Path
 
+from argo_toolset.podman import podman_installed
 from generator.image.base import build_base_image
 from generator.image.build import build_image
-from generator.image.podman import BASE_IMAGE, PROJECT_IMAGE, podman_installed
+from generator.image.podman import BASE_IMAGE, PROJECT_IMAGE
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -10,7 +10,8 @@ import shutil
 import subprocess
 from pathlib import Path
 
-from generator.image.podman import BASE_IMAGE, podman
+from argo_toolset.podman import podman
+from generator.image.podman import BASE_IMAGE
 
 SUITE = "bookworm"
 FALLBACK_MIRROR = "http://deb.debian.org/debian"

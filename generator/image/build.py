@@ -5,7 +5,8 @@ from __future__ import annotations
 import subprocess
 from pathlib import Path
 
-from generator.image.podman import BASE_IMAGE, NETWORK_OPTIONS, PROJECT_IMAGE, ULIMIT_OPTIONS, podman
+from argo_toolset.podman import NETWORK_OPTIONS, ULIMIT_OPTIONS, podman
+from generator.image.podman import BASE_IMAGE, PROJECT_IMAGE
 
 # Debian's bundle (ca-certificates.crt): a TLS-intercepting proxy's CA lands here, so pip inside the build
 # needs it. It is bind-mounted read-only beside the image's own certificates and named by the HOST_CA_BUNDLE

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from generator.argo.core.kube_rbac import Metadata, PolicyRule, Role, RoleBinding, RoleRef, Subject
+from argo_toolset.kube_rbac import Metadata, PolicyRule, Role, RoleBinding, RoleRef, Subject
 from generator.config.models import JobConfig
 from generator.specs import names
 from generator.specs.spark_k8s import driver_service_account, is_k8s

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import yaml
 
-from generator.argo.lint import lint_files
+from argo_toolset.lint import lint_files
 from generator.crd_dir import CRD_VERSION, default_crd_dir
 from tests.argo.corpus import CASES, Case
 from tests.argo.validator import BINARY, TOOL_DIR, ArgoVerdict, run_validator

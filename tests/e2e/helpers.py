@@ -7,7 +7,7 @@ from pathlib import Path
 import yaml
 from pyhive import exc as hive_exc
 
-from generator.argo.runner import run_workflow
+from argo_toolset.runner import run_workflow
 from jobs.common.hive import says_table_missing, server_message
 
 OUTPUT_TABLE = "demo_scores.cancer_risk_daily"

@@ -9,7 +9,7 @@ import sys
 import numpy as np
 import pytest
 
-from generator.argo.lint import lint_paths
+from argo_toolset.lint import lint_paths
 from tests.e2e.conftest import JOB, build_workflows
 from tests.e2e.helpers import partition, run
 

@@ -13,8 +13,8 @@ import uuid
 import pytest
 import yaml
 
+from argo_toolset.runner import load_documents, run_workflow
 from contract import exit_codes
-from generator.argo.runner import load_documents, run_workflow
 from tests.e2e.conftest import DATES, JOB, build_workflows
 from tests.e2e.helpers import run
 from tests.e2e.relay import GatedRelay

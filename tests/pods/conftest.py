@@ -9,7 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from generator.image.podman import PROJECT_IMAGE, podman
+from argo_toolset.podman import podman
+from generator.image.podman import PROJECT_IMAGE
 from tests.e2e.conftest import (  # noqa: F401  (demo_data, e2e_model, e2e_project: e2e fixtures used here too)
     REPO,
     build_workflows,

@@ -11,9 +11,9 @@ import numpy as np
 import pytest
 import yaml
 
+from argo_toolset.runner import run_workflow
+from argo_toolset.runner.pods.in_image import in_image
 from demo.data import day_frame
-from generator.argo.runner import run_workflow
-from generator.argo.runner.in_image import in_image
 from tests.e2e.conftest import JOB
 from tests.e2e.helpers import partition
 from tests.e2e.test_pipeline import expected_scores
@@ -192,7 +192,7 @@ def _step_modules() -> list[str]:
 
 @pytest.mark.parametrize("module", _step_modules())
 def test_every_step_starts_in_the_image_as_10001_with_read_only_root(project_image, module):
-    from generator.image.podman import NETWORK_OPTIONS, ULIMIT_OPTIONS, podman
+    from argo_toolset.podman import NETWORK_OPTIONS, ULIMIT_OPTIONS, podman
 
     completed = subprocess.run(
         podman("run", "--rm", "--pull", "never", *NETWORK_OPTIONS, *ULIMIT_OPTIONS, "--user", "10001:10001",
@@ -207,8 +207,8 @@ def test_host_ca_bundle_was_only_mounted_during_the_build(project_image):
     """The build trusted the host's CA bundle through a read-only mount; no file in the image holds it."""
     import hashlib
 
+    from argo_toolset.podman import NETWORK_OPTIONS, ULIMIT_OPTIONS, podman
     from generator.image.build import CA_MOUNT_PATH, HOST_CA_BUNDLE
-    from generator.image.podman import NETWORK_OPTIONS, ULIMIT_OPTIONS, podman
 
     listing = subprocess.run(
         podman("run", "--rm", "--pull", "never", *NETWORK_OPTIONS, *ULIMIT_OPTIONS, "--user", "0", project_image,

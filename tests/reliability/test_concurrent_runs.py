@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 import pytest
 
-from generator.argo.runner import NodePhase, RunResult, load_documents, run_workflow, secret_variable
+from argo_toolset.runner import NodePhase, RunResult, load_documents, run_workflow, secret_variable
 from generator.specs.render import planned_outputs, write_outputs
 from tests.reliability.helpers import DEMO_JOB as JOB
 from tests.reliability.helpers import write_demo_conf

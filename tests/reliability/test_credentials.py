@@ -25,7 +25,7 @@ import pytest
 from pyhive import hive
 from thrift.transport.TTransport import TTransportException
 
-from generator.argo.runner import NodePhase, RunResult, load_documents, run_workflow, secret_variable
+from argo_toolset.runner import NodePhase, RunResult, load_documents, run_workflow, secret_variable
 from generator.localstack import StackEndpoints
 from generator.localstack.hive_password import password_file
 from generator.localstack.processes import free_port, log_tail, port_accepts, spawn, stop

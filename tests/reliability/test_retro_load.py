@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from generator.argo.runner import NodePhase, load_documents, run_workflow
+from argo_toolset.runner import NodePhase, load_documents, run_workflow
 from generator.specs.render import planned_outputs, write_outputs
 
 pytestmark = [pytest.mark.slow]

@@ -59,24 +59,24 @@ def test_jobs_common_imports_no_step():
 
 
 def test_argo_core_imports_neither_the_builders_nor_the_linter_nor_the_runner():
-    modules = imported_modules("generator.argo.core")
-    assert "generator.argo.core.catalog" in modules  # the probe really imported the package
-    parents = {"generator", "generator.argo"}
+    modules = imported_modules("argo_toolset.core")
+    assert "argo_toolset.core.catalog" in modules  # the probe really imported the package
+    parents = {"generator", "argo_toolset"}
     outside = {name for name in modules if name.startswith("generator.") and name not in parents
-               and not name.startswith(("generator.argo.core", "generator.errors"))}
+               and not name.startswith(("argo_toolset.core", "generator.errors"))}
     assert not outside, f"the Argo core imports beyond itself: {sorted(outside)}"
     assert not {name.split(".")[0] for name in modules} & {"hera", "click"}
 
 
 def test_linter_imports_neither_the_runner_nor_the_builders():
-    modules = imported_modules("generator.argo.lint")
-    assert "generator.argo.lint.stages" in modules
-    assert not {name for name in modules if name.startswith(("generator.argo.runner", "generator.specs",
+    modules = imported_modules("argo_toolset.lint")
+    assert "argo_toolset.lint.stages" in modules
+    assert not {name for name in modules if name.startswith(("argo_toolset.runner", "generator.specs",
                                                               "generator.config", "generator.commands"))}
 
 
 def test_runner_imports_no_builders_and_the_stack_only_for_in_image_mode():
-    modules = imported_modules("generator.argo.runner")
-    assert "generator.argo.runner.api" in modules
+    modules = imported_modules("argo_toolset.runner")
+    assert "argo_toolset.runner.api" in modules
     assert not {name for name in modules if name.startswith(("generator.specs", "generator.config",
                                                               "generator.commands"))}

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from argo_toolset.podman import GLOBAL_OPTIONS
 from generator.image.base import FALLBACK_MIRROR, debian_mirror
 from generator.image.build import CA_MOUNT_PATH, build_command
-from generator.image.podman import GLOBAL_OPTIONS
 
 
 def test_mirror_from_a_deb822_sources_file(tmp_path: Path):

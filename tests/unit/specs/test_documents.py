@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import yaml
 
+from argo_toolset.runner.expressions.expr import evaluate_condition
 from contract import exit_codes
-from generator.argo.runner.expressions import evaluate_condition
 from generator.config.models import Schedule
 from generator.specs import documents, render
 from generator.specs.cron import ds_expression

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
+from argo_toolset.lint import lint_paths
 from bench.many_jobs import write_many_configs
-from generator.argo.lint import lint_paths
 from generator.specs.render import planned_outputs, write_outputs
 
 JOBS = 500

@@ -9,7 +9,7 @@ import pytest
 import yaml
 from pydantic import ValidationError
 
-from generator.argo.lint.stages import lint_files
+from argo_toolset.lint.stages import lint_files
 from generator.config.models import JobConfig, SparkSettings
 from generator.specs import documents
 from generator.specs.rbac import rbac_documents
