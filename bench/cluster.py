@@ -1,6 +1,6 @@
 """A Spark standalone cluster on 127.0.0.1 (master + workers) from the pip pyspark package, stopped by PID.
 
-pip's pyspark lacks sbin/start-*.sh, so each daemon is started with `bin/spark-class` (ARCHITECTURE.md §2).
+pip's pyspark lacks sbin/start-*.sh, so each daemon is started with `bin/spark-class` (docs/ARCHITECTURE.md §2).
 Executors run the Python named by PYSPARK_PYTHON: here the project's own virtualenv, which stands in for the
 image's environment every node of a real cluster runs (the model's requirements are installed there). The
 alternative for a cluster whose nodes lack them: ship a packed venv (`venv-pack`) with

@@ -1,4 +1,4 @@
-"""Where Spark lives, as generator and steps agree (ARCHITECTURE §2): the installed pyspark package folder."""
+"""Where Spark lives, as generator and steps agree (docs/ARCHITECTURE.md §2): the installed pyspark package folder."""
 
 from __future__ import annotations
 

@@ -1,8 +1,9 @@
 """Generator: scoring-job configs become Argo Workflows specs through Hera, proven offline before they ship.
 
 The path a config takes: `config` (typed job configs) -> `specs` (Hera builders, deterministic YAML) -> `cli` and
-`commands` (`generate-workflow`). Beside it: `argo` (what is known about Argo, and the linter and local runner built
-on it), `localstack` (Hive metastore, Spark Thrift Server and MLflow on loopback), `image` (the steps' container
-image), `history` (a job's lineage runs). No module here imports `jobs`, pyspark, mlflow or pyhive; only `contract`
-is shared with the steps (tests/unit/test_import_boundaries.py).
+`commands` (`generate-workflow`, which also passes the project's glue to the Argo toolset). Beside it: `localstack`
+(Hive metastore, Spark Thrift Server and MLflow on loopback), `image` (the steps' container image), `history` (a
+job's lineage runs), `cluster` (Kubernetes + Argo built here). It uses `argo_toolset` (lint, run-local) and
+`contract` (what the steps agree on); no module here imports `jobs`, pyspark, mlflow or pyhive. The map:
+docs/ARCHITECTURE.md; the rules: tests/unit/test_import_boundaries.py.
 """

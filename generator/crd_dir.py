@@ -1,6 +1,6 @@
 """Where this project reads Argo's CRD files: $ARGO_CRD_DIR, else ../shared/argo-crds/<version> beside the checkout.
 
-Never copied into the repo (ARCHITECTURE.md §3). The Makefile's CRD_DIR and .ci/run spell the same folder in shell.
+Never copied into the repo (docs/ARCHITECTURE.md §3). The Makefile's CRD_DIR and .ci/run spell the same folder in shell.
 """
 
 from __future__ import annotations

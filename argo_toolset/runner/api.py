@@ -161,7 +161,7 @@ def run_workflow(documents: list[dict], template_name: str | None = None,
         check_services: Refuse to start when a loopback service the steps' env names is not listening
             (False for runs whose steps are stand-ins that reach no service).
         services: The caller's names for those services and how to start them (the project's glue).
-        in_image: Run each container step as a container of this image with its pod's rules (image_pod);
+        in_image: Run each container step as a container of this image with its pod's rules (pods/container.py);
             None runs them as local processes.
         crd_dir: Argo's CRD files, for the lint pre-check's schema stage (as `generate-workflow lint
             --crd-dir`); None checks fields against Hera's models instead.

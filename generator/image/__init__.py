@@ -1,4 +1,5 @@
 """The project's container image on this machine: podman settings, the debootstrap base, the image build.
 
-Imports the standard library and `generator.errors` only; the local runner's in-image mode reads its podman settings.
+Imports the standard library and `argo_toolset.podman` (this machine's podman settings) only: `make base-image`
+runs it with the system python3.
 """

@@ -1,6 +1,6 @@
 """Local stack: Hive metastore, Spark Thrift Server (HiveServer2) and MLflow server on loopback, no Docker.
 
-Imports nothing else of the generator but `errors`.
+Imports `contract` (the steps' env names) and nothing else of the generator but `errors`.
 """
 
 

@@ -1,4 +1,4 @@
-"""How each service of the local stack is started and health-checked (recipes from ARCHITECTURE.md section 2)."""
+"""How each service of the local stack is started and health-checked (docs/ARCHITECTURE.md §2)."""
 
 from __future__ import annotations
 

@@ -1,6 +1,7 @@
 """Builders: a validated job config becomes Hera objects, then deterministic Argo YAML.
 
-Imports `config`, hera, and `argo.core` for the typed Kubernetes objects beside the workflows; never the tools.
+Imports `config`, `contract` (the step contract), hera, and `argo_toolset.kube_rbac` for the typed RBAC beside the
+workflows; never the linter, the runner or the commands.
 """
 
 

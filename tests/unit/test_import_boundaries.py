@@ -1,82 +1,107 @@
-"""The import rules each package's `__init__` states: the generator never imports the step libraries, the steps
-never import hera (ARCHITECTURE.md §1), jobs.common imports no step, and the Argo core imports neither the builders
-nor the tools built on it."""
+"""Every import rule a package's `__init__` states (docs/ARCHITECTURE.md §4), as one table checked row by row."""
 
 from __future__ import annotations
 
+import functools
 import subprocess
 import sys
+from dataclasses import dataclass
 from pathlib import Path
 
+import pytest
+
 REPO = Path(__file__).resolve().parents[2]
+PROJECT = ("argo_toolset", "contract", "generator", "jobs")
 
 PROBE = """
 import importlib, pkgutil, sys
 package = importlib.import_module({package!r})
-for module in pkgutil.walk_packages(package.__path__, package.__name__ + "."):
+for module in pkgutil.walk_packages(getattr(package, "__path__", []), package.__name__ + "."):
     if not module.name.endswith("__main__"):
         importlib.import_module(module.name)
 print(" ".join(sorted(sys.modules)))
 """
 
 
-def imported_modules(package: str) -> set[str]:
+@functools.cache
+def imported_modules(package: str) -> frozenset[str]:
     """Every module importing all of `package`'s modules loads, in a fresh interpreter."""
     result = subprocess.run(
         [sys.executable, "-c", PROBE.format(package=package)], cwd=REPO, capture_output=True, text=True, check=True
     )
-    return set(result.stdout.split())
+    return frozenset(result.stdout.split())
 
 
-def imported_roots(package: str) -> set[str]:
-    return {name.split(".")[0] for name in imported_modules(package)}
+def _within(name: str, prefix: str) -> bool:
+    return name == prefix or name.startswith(prefix + ".")
 
 
-def test_generator_imports_no_pyspark_mlflow_pyhive_nor_the_steps():
-    roots = imported_roots("generator")
-    assert "generator" in roots and "hera" in roots  # the probe really imported the package
-    assert not roots & {"pyspark", "mlflow", "pyhive", "py4j", "jobs"}
+@dataclass(frozen=True)
+class Rule:
+    """What one package may load.
+
+    Attributes:
+        package: the package, every module of it imported.
+        may_import: the project's packages it may use (with whatever they load); None leaves the project open.
+        never: module prefixes, the project's or third-party, it must never load.
+        stdlib_only: no third-party module at all.
+    """
+
+    package: str
+    may_import: tuple[str, ...] | None = None
+    never: tuple[str, ...] = ()
+    stdlib_only: bool = False
+
+    def __str__(self) -> str:
+        return self.package
 
 
-def test_jobs_import_no_hera():
-    roots = imported_roots("jobs")
-    assert "jobs" in roots
-    assert "hera" not in roots
+RULES = [
+    Rule("contract", may_import=(), stdlib_only=True),
+    Rule("argo_toolset", never=("generator", "jobs", "contract")),
+    Rule("argo_toolset.core", may_import=(), never=("click", "hera")),
+    Rule("argo_toolset.lint", may_import=("argo_toolset.core", "argo_toolset.kube_rbac", "argo_toolset.errors")),
+    Rule("argo_toolset.runner", may_import=("argo_toolset.core", "argo_toolset.lint", "argo_toolset.errors",
+                                            "argo_toolset.podman")),
+    Rule("argo_toolset.podman", may_import=(), stdlib_only=True),
+    Rule("generator", never=("pyspark", "mlflow", "pyhive", "py4j", "jobs")),
+    Rule("generator.config", may_import=("contract", "argo_toolset.core", "generator.errors")),
+    Rule("generator.specs", may_import=("contract", "generator.config", "argo_toolset.kube_rbac", "generator.errors")),
+    Rule("generator.localstack", may_import=("contract", "generator.errors")),
+    Rule("generator.image", may_import=("argo_toolset.podman",), stdlib_only=True),
+    Rule("generator.history", may_import=("generator.errors",)),
+    Rule("generator.cluster", may_import=("argo_toolset", "generator.image", "generator.localstack", "generator.specs",
+                                          "generator.errors")),
+    Rule("jobs", never=("hera", "generator", "argo_toolset")),
+    Rule("jobs.common", may_import=("contract",)),
+]
 
 
-def test_contract_imports_only_the_standard_library():
-    roots = imported_roots("contract")
-    assert "contract" in roots
-    third_party = {root for root in roots if root not in sys.stdlib_module_names and not root.startswith("_")}
-    assert third_party == {"contract"}, f"contract imports beyond the standard library: {third_party - {'contract'}}"
+@pytest.mark.parametrize("rule", RULES, ids=str)
+def test_package_imports_only_what_its_rule_allows(rule: Rule):
+    modules = imported_modules(rule.package)
+    assert rule.package in modules  # the probe really imported the package
+    problems = []
+    if rule.may_import is not None:
+        parents = {rule.package.rsplit(".", depth)[0] for depth in range(1, rule.package.count(".") + 1)}
+        allowed = set().union(*(imported_modules(dependency) for dependency in rule.may_import))
+        outside = sorted(name for name in modules if name.split(".")[0] in PROJECT and not _within(name, rule.package)
+                         and name not in parents and name not in allowed)
+        problems += [f"imports {name}, beyond {rule.may_import or 'itself'}" for name in outside]
+    problems += [f"imports {name}, which it never may" for name in sorted(modules)
+                 if any(_within(name, prefix) for prefix in rule.never)]
+    if rule.stdlib_only:
+        roots = {name.split(".")[0] for name in modules}
+        problems += [f"imports the third-party {root}" for root in sorted(roots) if root not in PROJECT
+                     and root not in sys.stdlib_module_names and not root.startswith("_")]
+    assert not problems, f"{rule.package}:\n" + "\n".join(problems)
 
 
-def test_jobs_common_imports_no_step():
-    modules = imported_modules("jobs.common")
-    assert "jobs.common.options" in modules  # the probe really imported the package
-    steps = {name for name in modules if name.startswith("jobs.") and not name.startswith("jobs.common")}
-    assert not steps, f"jobs.common imports step modules: {sorted(steps)}"
-
-
-def test_argo_core_imports_neither_the_builders_nor_the_linter_nor_the_runner():
-    modules = imported_modules("argo_toolset.core")
-    assert "argo_toolset.core.catalog" in modules  # the probe really imported the package
-    parents = {"generator", "argo_toolset"}
-    outside = {name for name in modules if name.startswith("generator.") and name not in parents
-               and not name.startswith(("argo_toolset.core", "generator.errors"))}
-    assert not outside, f"the Argo core imports beyond itself: {sorted(outside)}"
-    assert not {name.split(".")[0] for name in modules} & {"hera", "click"}
-
-
-def test_linter_imports_neither_the_runner_nor_the_builders():
-    modules = imported_modules("argo_toolset.lint")
-    assert "argo_toolset.lint.stages" in modules
-    assert not {name for name in modules if name.startswith(("argo_toolset.runner", "generator.specs",
-                                                              "generator.config", "generator.commands"))}
-
-
-def test_runner_imports_no_builders_and_the_stack_only_for_in_image_mode():
-    modules = imported_modules("argo_toolset.runner")
-    assert "argo_toolset.runner.api" in modules
-    assert not {name for name in modules if name.startswith(("generator.specs", "generator.config",
-                                                              "generator.commands"))}
+def test_every_package_has_a_rule():
+    """A new package gets a row here (and its rule in its `__init__` and docs/ARCHITECTURE.md)."""
+    ruled = {rule.package for rule in RULES}
+    packages = {path.parent.relative_to(REPO).as_posix().replace("/", ".")
+                for root in PROJECT for path in (REPO / root).glob("*/__init__.py")} | set(PROJECT)
+    # Steps and the commands: the `jobs` and `generator` rows hold for them (the commands may use every package).
+    exempt = {"jobs.score", "jobs.monitor", "generator.commands"}
+    assert packages - exempt <= ruled, f"packages without a rule: {sorted(packages - exempt - ruled)}"

@@ -1,4 +1,4 @@
-"""Refuse, before anything runs, every pod-spec field run-local --in-image cannot honour (rules: pod_rules)."""
+"""Refuse, before anything runs, every pod-spec field run-local --in-image cannot honour (rules: pods/rules.py)."""
 
 from __future__ import annotations
 

@@ -36,7 +36,8 @@ class RunContext:
         backoff_scale: Multiplies every retry backoff delay (1.0 = as written, 0 = retry at once).
         pod_slots: Bounds concurrently running step processes (workflow-level `parallelism`).
         deadline: time.monotonic() at which the workflow's activeDeadlineSeconds runs out.
-        in_image: Run container steps as containers of this image (image_pod), else as local processes (pod).
+        in_image: Run container steps as containers of this image (pods/container.py), else as local processes
+            (pods/local.py).
     """
 
     workflow: RunnableWorkflow

@@ -8,7 +8,7 @@ What the container gets, and nothing else:
 - each emptyDir volume as a fresh folder of the node (mode 0777, as the kubelet makes it; group fsGroup),
   bind-mounted at every mountPath (`readOnly` honoured); input artifacts written at their paths inside those
   volumes (or bind-mounted as single files elsewhere); output parameters read from those folders afterwards;
-- the securityContext and limits of pod_rules; the host network; the stack's warehouse at its own path.
+- the securityContext and limits of pods/rules.py; the host network; the stack's warehouse at its own path.
 A step killed by its memory limit ends as Argo reports it: `OOMKilled (exit code 137)`.
 """
 

@@ -1,7 +1,7 @@
 """What run-local --in-image honours of a pod spec, and how each field becomes a `podman run` option.
 
-One home for the in-image rules: `image_support` refuses what is not listed here before anything runs,
-`image_pod` turns what is listed into options. Kubernetes semantics followed:
+One home for the in-image rules: `checks/pod_fields.py` refuses what is not listed here before anything runs,
+`pods/container.py` turns what is listed into options. Kubernetes semantics followed:
 - securityContext: the container's runAsUser/runAsGroup/runAsNonRoot/seccompProfile win over the pod's
   (a template's own securityContext replaces the workflow's, as Argo does); runAsNonRoot is checked against
   the user the container would run as (the image's USER when runAsUser is unset), as the kubelet does.

@@ -76,7 +76,7 @@ def test_argo_init_and_wait_containers_pass_the_restricted_standard_with_the_gen
     assert {v.split(":")[0] for v in restricted_violations(_step_pod(step, spec, {}))} == {"init", "wait"}
 
 
-def test_readme_shows_the_generated_setting_verbatim():
+def test_the_config_reference_shows_the_generated_setting_verbatim():
     result = CliRunner().invoke(main, ["controller-config"])
     assert result.exit_code == 0, result.output
-    assert result.output.strip() in (REPO / "README.md").read_text()
+    assert result.output.strip() in (REPO / "docs" / "CONFIG.md").read_text()

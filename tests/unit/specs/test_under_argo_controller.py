@@ -136,7 +136,7 @@ def test_every_step_pod_is_deleted_after_a_delay_and_the_docs_say_so(churn, cred
     assert {gc["strategy"] for gc in gcs} == {"OnPodCompletion"}
     [delay] = {gc.get("deleteDelayDuration") for gc in gcs}
     assert delay and re.fullmatch(r"[0-9]+h", delay)
-    for page in ("README.md", "docs/RELIABILITY.md"):
+    for page in ("docs/CONFIG.md", "docs/RELIABILITY.md"):
         text = " ".join((REPO / page).read_text().split())
         assert "OnPodSuccess" not in text, page
         assert f"deleteDelayDuration: {delay}" in text, page
