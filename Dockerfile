@@ -38,6 +38,7 @@ RUN if [ -n "$HOST_CA_BUNDLE" ]; then export PIP_CERT="$HOST_CA_BUNDLE"; fi \
  && python -m pip install -c constraints.txt '.[jobs]'
 
 COPY README.md ./
+COPY argo_toolset ./argo_toolset
 COPY contract ./contract
 COPY generator ./generator
 COPY jobs ./jobs
