@@ -88,3 +88,26 @@ def test_a_variable_lint_accepts_but_the_runner_cannot_supply_is_refused_before_
 
     assert "is not supplied by run-local" in raised.value.message
     assert not (tmp_path / "work").exists()
+
+
+def test_every_workflow_variable_of_the_vocabulary_is_supplied_or_refused(tmp_path):
+    """The converse of the refusal above: each `workflow.*` global of the core's vocabulary that the pre-check lets
+    through has a value when the workflow runs (status, duration and failures in the exit handler, as in Argo)."""
+    from argo_toolset.core.variables import WORKFLOW_GLOBALS
+    from argo_toolset.runner.checks.features import UNSUPPLIED_WORKFLOW_GLOBALS
+
+    sub_keys = {"creationTimestamp": "Y", "labels": "team", "annotations": "owner", "parameters": "ds"}
+    at_exit = {"status", "duration", "failures"}
+    supplied = [name for name in WORKFLOW_GLOBALS if name not in UNSUPPLIED_WORKFLOW_GLOBALS]
+    tag = {name: f"{{{{workflow.{name}{'.' + sub_keys[name] if name in sub_keys else ''}}}}}" for name in supplied}
+    document = _workflow([_task("a")], " ".join(["echo"] + [tag[name] for name in supplied if name not in at_exit]))
+    document["metadata"].update(labels={"team": "ds"}, annotations={"owner": "ds"})
+    document["spec"]["onExit"] = "report"
+    exit_args = " ".join(["echo"] + [tag[name] for name in at_exit])
+    document["spec"]["templates"].append({"name": "report", "container": {
+        "image": "alpine:3.20", "command": ["sh", "-c"], "args": [exit_args]}})
+
+    result = run_workflow([document], work_dir=tmp_path / "work", lock_dir=tmp_path / "locks", echo=None,
+                          check_services=False, scheduled_time="2024-01-01T00:30:00Z")
+
+    assert result.succeeded and result.exit_handler is not None and result.exit_handler.phase.value == "Succeeded"
