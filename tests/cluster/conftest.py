@@ -60,11 +60,11 @@ class ClusterProject:
     namespace: str
 
 
-def build_cluster_project(root: Path, local_stack, schedule: dict | None = None) -> ClusterProject:
+def build_cluster_project(root: Path, local_stack, job_changes: dict | None = None) -> ClusterProject:
     """Registers a fresh demo model and writes the demo job's config and workflows under `root`.
 
     Pods reach the stack through the node address (generator/cluster/stack_access.py) and run the image the node
-    holds; `schedule` replaces the job's `schedule:` block.
+    holds; `job_changes` replace the job config's top-level blocks of those names (e.g. `schedule`, `spark`).
     """
     from demo.model import register_pyfunc_model
 
@@ -79,9 +79,7 @@ def build_cluster_project(root: Path, local_stack, schedule: dict | None = None)
     defaults["hive"].update(host=NODE_IP, metastore_uri=f"thrift://{NODE_IP}:{metastore_port}")
     defaults["mlflow"]["tracking_uri"] = f"http://{NODE_IP}:{mlflow_port}"
     (conf / "defaults.yaml").write_text(yaml.safe_dump(defaults, sort_keys=False))
-    if schedule is not None:
+    if job_changes:
         job_path = conf / f"{JOB}.yaml"
-        job = yaml.safe_load(job_path.read_text())
-        job["schedule"] = schedule
-        job_path.write_text(yaml.safe_dump(job, sort_keys=False))
+        job_path.write_text(yaml.safe_dump({**yaml.safe_load(job_path.read_text()), **job_changes}, sort_keys=False))
     return ClusterProject(conf, build_workflows(conf, root / "workflows"), model, namespace)

@@ -74,7 +74,8 @@ def scheduled_run(tmp_path_factory, local_stack, cluster) -> ScheduledRun:
     fires_at = local.replace(second=0, microsecond=0) + dt.timedelta(minutes=1)
     expected_ds = (fires_at.date() - dt.timedelta(days=1)).isoformat()  # ds_offset_days defaults to 1
     project = build_cluster_project(tmp_path_factory.mktemp("cluster-cron"), local_stack,
-                                    schedule={"cron": f"{fires_at.minute} {fires_at.hour} * * *", "timezone": zone})
+                                    job_changes={"schedule": {"cron": f"{fires_at.minute} {fires_at.hour} * * *",
+                                                             "timezone": zone}})
     # The scheduled date, and the date the module's other tests submit by hand.
     load_days(local_stack.hive_host, local_stack.hive_port, sorted({expected_ds, DATES[0]}))
     documents = [doc for doc in yaml.safe_load_all(project.workflows_file.read_text()) if doc]
