@@ -1,8 +1,9 @@
 """Spark on Kubernetes under the real API server and Argo's controller: a `k8s://` job's score and monitor steps
 are Spark drivers whose executors Spark's own backend starts as pods of the image through the API server, under
-the job's service account, in a namespace enforcing the "restricted" standard; a killed executor is replaced; a
-driver killed mid-score leaves no executor running, Argo retries the step, and deleting the killed driver's pod
-deletes its executor pods (Kubernetes' garbage collector: Spark is dead by then and deletes nothing)."""
+the job's service account, in a namespace enforcing the "restricted" standard; a crashed executor is replaced; the
+API server's audit log holds the job's Roles against the calls made; a driver killed mid-score leaves no executor
+running, Argo retries the step, and deleting the killed driver's pod deletes its executor pods (Kubernetes' garbage
+collector: Spark is dead by then and deletes nothing)."""
 
 from __future__ import annotations
 
@@ -21,9 +22,19 @@ from generator.cluster.argo_server import ArgoServer
 from generator.cluster.images import NODE_PROJECT_IMAGE
 from generator.cluster.layout import KUBERNETES_SERVICE_IP
 from generator.cluster.stack_access import warehouse_mount, warehouse_volume
+from generator.cluster.submission import rbac_file
 from generator.specs.spark_k8s import EXECUTOR_CONTAINER
-from tests.cluster.conftest import ClusterProject, build_cluster_project
-from tests.cluster.test_schedule_and_failures import NODE_NAME_ANNOTATION, WORKFLOW_LABEL, submit, submitted_name
+from tests.cluster.conftest import (
+    FINAL_PHASES,
+    NODE_NAME_ANNOTATION,
+    WORKFLOW_LABEL,
+    ClusterProject,
+    build_cluster_project,
+    calls_of,
+    granted,
+    submit,
+    submitted_name,
+)
 from tests.e2e.conftest import DATES, JOB
 from tests.e2e.helpers import partition
 from tests.e2e.test_pipeline import expected_scores
@@ -37,7 +48,6 @@ SERVICE_ACCOUNT = "batch-scoring-demo"  # demo/conf/defaults.yaml
 # Small enough that a driver step (1 CPU) and both its executors fit the node's 2 CPUs.
 SPARK = {"master": K8S_MASTER, "executor": {"instances": 2, "cpu": "400m", "memory": "1Gi"}}
 DRIVER_SIZE = {"cpu": "1", "memory": "3Gi"}
-FINAL_PHASES = ("Succeeded", "Failed", "Error")
 
 
 def mount_warehouse_for_executors(workflows_file: Path, warehouse: Path) -> None:
@@ -126,27 +136,36 @@ def assert_scores_equal_model_predict(hive_cursor, local_stack, model: str, ds: 
                        atol=1e-9)
 
 
-def test_score_and_monitor_drive_executor_pods_and_a_killed_executor_is_replaced(k8s_project, cluster, local_stack,
+def kill_container(cluster, pod: dict, container: str) -> None:
+    """SIGKILLs every process of a pod's container through containerd, as the kernel's OOM killer or a lost node
+    would end them: nothing in the container gets to clean up."""
+    (status,) = [s for s in pod["status"]["containerStatuses"] if s["name"] == container]
+    container_id = status["containerID"].split("://", 1)[1]
+    subprocess.run(["ctr", "--address", str(cluster.layout.containerd_socket), "--namespace", "k8s.io", "tasks",
+                    "kill", "--signal", "SIGKILL", "--all", container_id], check=True, capture_output=True)
+
+
+def test_score_and_monitor_drive_executor_pods_and_a_crashed_executor_is_replaced(k8s_project, cluster, local_stack,
                                                                                  hive_cursor):
     namespace, ds = k8s_project.namespace, DATES[1]
     name = start(k8s_project, ds)
     api = cluster.api()
     killed: list[str] = []
 
-    def kill_the_first_running_score_executor(seen: Observed) -> None:
+    def crash_the_first_running_score_executor(seen: Observed) -> None:
         candidates = running(seen.executors_of("score"))
         if not killed and candidates:
             killed.append(candidates[0]["metadata"]["name"])
-            api.delete("Pod", killed[0], namespace)
+            kill_container(cluster, candidates[0], EXECUTOR_CONTAINER)
 
-    seen = follow(cluster, namespace, name, kill_the_first_running_score_executor)
+    seen = follow(cluster, namespace, name, crash_the_first_running_score_executor)
     assert seen.workflow["status"]["phase"] == "Succeeded", seen.workflow["status"].get("message")
     assert_scores_equal_model_predict(hive_cursor, local_stack, k8s_project.model, ds)
 
     score_executors, monitor_executors = seen.executors_of("score"), seen.executors_of("monitor")
     assert killed, "no executor pod of the score step was seen running"
     names = {pod["metadata"]["name"] for pod in score_executors}
-    assert killed[0] in names and len(names) >= 3, names  # the two asked for, and the killed one's replacement
+    assert killed[0] in names and len(names) >= 3, names  # the two asked for, and the crashed one's replacement
     assert monitor_executors, "the monitor step started no executor pod"
     for pod in [*score_executors, *monitor_executors]:
         (container,) = pod["spec"]["containers"]
@@ -158,20 +177,24 @@ def test_score_and_monitor_drive_executor_pods_and_a_killed_executor_is_replaced
     accounts = {seen.step_of(pod).split("(")[0]: pod["spec"]["serviceAccountName"] for pod in seen.steps.values()}
     assert accounts.pop("score") == accounts.pop("monitor") == f"{SERVICE_ACCOUNT}-spark-driver"
     assert set(accounts.values()) == {SERVICE_ACCOUNT}, accounts
+    # The API server's audit log: every call of the job's accounts was allowed, and every right their Roles grant was
+    # used but one: `patch` on pods, which Spark's backend uses only on executors it kills itself (heartbeat timeout,
+    # decommissioning), labelling them inactive first (generator/specs/rbac.py).
+    roles = {doc["metadata"]["name"]: granted(doc) for doc in yaml.safe_load_all(
+        rbac_file(k8s_project.workflows_file).read_text()) if doc and doc["kind"] == "Role"}
+    for account, rights, unused in (
+            (SERVICE_ACCOUNT, roles[f"{JOB}-steps"], set()),
+            (f"{SERVICE_ACCOUNT}-spark-driver", roles[f"{JOB}-steps"] | roles[f"{JOB}-spark-driver"],
+             {("", "pods", "patch")})):
+        calls = calls_of(cluster, namespace, account)
+        assert not [call for call in calls if call.code == 403], account
+        used = {(call.api_group, call.resource, call.verb) for call in calls}
+        assert used <= rights and rights - used <= unused, (account, sorted(used), sorted(rights - used))
     # Spark deletes its executors when its driver stops.
     deadline = time.monotonic() + 60
     while api.list("Pod", namespace, EXECUTOR_SELECTOR) and time.monotonic() < deadline:
         time.sleep(1)
     assert not api.list("Pod", namespace, EXECUTOR_SELECTOR)
-
-
-def kill_container(cluster, pod: dict, container: str) -> None:
-    """SIGKILLs every process of a pod's container through containerd, as the kernel's OOM killer or a lost node
-    would end them: nothing in the container gets to clean up."""
-    (status,) = [s for s in pod["status"]["containerStatuses"] if s["name"] == container]
-    container_id = status["containerID"].split("://", 1)[1]
-    subprocess.run(["ctr", "--address", str(cluster.layout.containerd_socket), "--namespace", "k8s.io", "tasks",
-                    "kill", "--signal", "SIGKILL", "--all", container_id], check=True, capture_output=True)
 
 
 def test_a_driver_killed_mid_score_is_retried_and_its_executors_go_with_its_pod(k8s_project, cluster, local_stack,
