@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import importlib
 import os
 import sys
 import uuid
@@ -20,12 +19,6 @@ REPO_ROOT = Path(__file__).resolve().parents[1]
 # pytest is launched (`pytest`, `python -m pytest`, from another folder).
 if str(REPO_ROOT) not in sys.path:
     sys.path.insert(0, str(REPO_ROOT))
-
-# tests/integration/test_spark_k8s.py and tests/k8s_standin are being retired (the real cluster replaces them) and
-# are not edited meanwhile; their imports of two names from before the Argo toolset left `generator` are answered
-# here. Delete with them.
-sys.modules.setdefault("generator.argo.core.kube_rbac", importlib.import_module("tests.rbac"))
-sys.modules.setdefault("generator.argo.runner.pod_rules", importlib.import_module("argo_toolset.runner.pods.rules"))
 
 
 @pytest.fixture(scope="session")

@@ -25,6 +25,7 @@ from generator.cluster.components import (
 )
 from generator.cluster.config_files import (
     api_server_url,
+    write_audit_policy,
     write_cni_config,
     write_containerd_config,
     write_kubeconfig,
@@ -135,6 +136,7 @@ class Cluster:
         write_containerd_config(layout)
         write_cni_config(layout)
         write_kubelet_config(layout, pki, ports)
+        write_audit_policy(layout)
         network.ensure_bridge()
         self._echo("building the node's pause and executor images (podman)")
         build_node_images(layout)

@@ -122,6 +122,8 @@ def control_plane(layout: ClusterLayout, pki: Pki, ports: ClusterPorts) -> list[
             "--service-account-key-file", str(pki.service_account_pub),
             "--service-account-signing-key-file", str(pki.service_account_key),
             "--api-audiences", "https://kubernetes.default.svc",
+            "--audit-policy-file", str(layout.audit_policy),
+            "--audit-log-path", str(layout.audit_log), "--audit-log-maxsize", "200",
             "--profiling=false", "--v", "1",
         ], api, _answers(f"{api}/readyz", admin_tls(pki)), ready_timeout=180.0),
         Component(CONTROLLER_MANAGER, [

@@ -165,6 +165,17 @@ def write_kubelet_config(layout: ClusterLayout, pki: Pki, ports: ClusterPorts) -
     return _write(layout.conf_dir / "kubelet.yaml", yaml.safe_dump(config, sort_keys=True))
 
 
+def write_audit_policy(layout: ClusterLayout) -> Path:
+    """The API server's audit policy: what each service account asked (user, verb, object, answer), nothing else;
+    the tests read it to hold a job's Role against the calls its steps really made."""
+    policy = {
+        "apiVersion": "audit.k8s.io/v1", "kind": "Policy",
+        "omitStages": ["RequestReceived", "ResponseStarted"],
+        "rules": [{"level": "Metadata", "userGroups": ["system:serviceaccounts"]}, {"level": "None"}],
+    }
+    return _write(layout.audit_policy, yaml.safe_dump(policy, sort_keys=True))
+
+
 def _write(path: Path, text: str, mode: int = 0o644) -> Path:
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(text)

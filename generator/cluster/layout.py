@@ -113,3 +113,12 @@ class ClusterLayout:
 
     def log(self, component: str) -> Path:
         return self.logs_dir / f"{component}.log"
+
+    @property
+    def audit_policy(self) -> Path:
+        return self.conf_dir / "audit-policy.yaml"
+
+    @property
+    def audit_log(self) -> Path:
+        """The API server's audit log: every request a service account made, one JSON event per line."""
+        return self.logs_dir / "audit.log"

@@ -53,11 +53,19 @@ def unforward_ports(ports: tuple[int, ...]) -> None:
 def warehouse_pod_patch(warehouse: Path) -> str:
     """The podSpecPatch every step pod gets from the controller's workflow defaults: the warehouse claim at the
     warehouse's own path (the metastore records table locations as file:// URIs of that path)."""
-    patch = {
-        "volumes": [{"name": WAREHOUSE_VOLUME, "persistentVolumeClaim": {"claimName": WAREHOUSE_CLAIM}}],
-        "containers": [{"name": "main", "volumeMounts": [{"name": WAREHOUSE_VOLUME, "mountPath": str(warehouse)}]}],
-    }
+    patch = {"volumes": [warehouse_volume()],
+             "containers": [{"name": "main", "volumeMounts": [warehouse_mount(warehouse)]}]}
     return yaml.safe_dump(patch, sort_keys=True)
+
+
+def warehouse_volume() -> dict:
+    """The pod volume of the warehouse claim."""
+    return {"name": WAREHOUSE_VOLUME, "persistentVolumeClaim": {"claimName": WAREHOUSE_CLAIM}}
+
+
+def warehouse_mount(warehouse: Path) -> dict:
+    """The container mount of that volume, at the warehouse's own path."""
+    return {"name": WAREHOUSE_VOLUME, "mountPath": str(warehouse)}
 
 
 def claim_warehouse(api: KubeApi, namespace: str, warehouse: Path, timeout: float = 60.0) -> None:

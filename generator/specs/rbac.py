@@ -11,11 +11,12 @@ from generator.specs.spark_k8s import driver_service_account, is_k8s
 ARGO_EXECUTOR_RULES = [
     PolicyRule(api_groups=["argoproj.io"], resources=["workflowtaskresults"], verbs=["create", "patch"]),
 ]
-# What Spark's Kubernetes backend calls from a client-mode driver, as measured against the test stand-in
-# (tests/k8s_standin; tests/integration/test_spark_k8s.py checks every recorded call against these rules): it reads
-# its own pod (owner of the executors), creates, watches, lists and deletes executor pods, creates their ConfigMap,
-# lists claims by label, and on stop deletes by label every kind it may have created. `patch` on pods: Spark labels
-# executors it gives up on `spark-exec-inactive` (dynamic allocation, decommissioning).
+# What Spark's Kubernetes backend calls from a client-mode driver, read from the real API server's audit log
+# (tests/cluster/test_spark_on_kubernetes.py holds these rules against it): it reads its own pod (owner of the
+# executors), creates, watches and lists executor pods, deletes one that failed, creates their ConfigMap, lists
+# claims by label, and on stop deletes by label every kind it may have created. `patch` on pods, the one right that
+# test's run does not use: Spark labels `spark-exec-inactive` the executors it kills itself (heartbeat timeout,
+# decommissioning, dynamic allocation) before deleting them.
 SPARK_DRIVER_RULES = [
     PolicyRule(api_groups=[""], resources=["pods"],
                verbs=["get", "list", "watch", "create", "patch", "delete", "deletecollection"]),

@@ -3,6 +3,7 @@ stack, and stopped at the end (tests/cluster/test_zz_down.py checks it left noth
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import uuid
@@ -12,7 +13,9 @@ from pathlib import Path
 
 import pytest
 import yaml
+from click.testing import CliRunner
 
+from generator.cli import main
 from generator.cluster.cluster import Cluster, ClusterError
 from generator.cluster.images import NODE_PROJECT_IMAGE
 from generator.cluster.layout import NODE_IP
@@ -22,6 +25,21 @@ from tests.e2e.conftest import JOB, build_workflows, write_local_conf
 REPO = Path(__file__).resolve().parents[2]
 # One cluster per machine (fixed bridge, subnet and ports): the tests use their own run dir, never a developer's.
 TEST_RUN_DIR = REPO / ".run" / "test-cluster"
+# Argo's own labels and annotations on what the controller creates.
+WORKFLOW_LABEL = "workflows.argoproj.io/workflow"
+CRON_LABEL = "workflows.argoproj.io/cron-workflow"
+NODE_NAME_ANNOTATION = "workflows.argoproj.io/node-name"
+FINAL_PHASES = ("Succeeded", "Failed", "Error")
+
+
+def submit(*arguments: str):
+    """`generate-workflow submit ARGUMENTS` against the test cluster."""
+    return CliRunner().invoke(main, ["submit", *arguments, "--run-dir", str(TEST_RUN_DIR)], catch_exceptions=False)
+
+
+def submitted_name(output: str, namespace: str) -> str:
+    """The Workflow's name in `submit`'s output."""
+    return output.split(f"submitted Workflow {namespace}/", 1)[1].split()[0]
 
 
 @pytest.fixture(scope="session")
@@ -60,11 +78,11 @@ class ClusterProject:
     namespace: str
 
 
-def build_cluster_project(root: Path, local_stack, schedule: dict | None = None) -> ClusterProject:
+def build_cluster_project(root: Path, local_stack, job_changes: dict | None = None) -> ClusterProject:
     """Registers a fresh demo model and writes the demo job's config and workflows under `root`.
 
     Pods reach the stack through the node address (generator/cluster/stack_access.py) and run the image the node
-    holds; `schedule` replaces the job's `schedule:` block.
+    holds; `job_changes` replace the job config's top-level blocks of those names (e.g. `schedule`, `spark`).
     """
     from demo.model import register_pyfunc_model
 
@@ -79,9 +97,37 @@ def build_cluster_project(root: Path, local_stack, schedule: dict | None = None)
     defaults["hive"].update(host=NODE_IP, metastore_uri=f"thrift://{NODE_IP}:{metastore_port}")
     defaults["mlflow"]["tracking_uri"] = f"http://{NODE_IP}:{mlflow_port}"
     (conf / "defaults.yaml").write_text(yaml.safe_dump(defaults, sort_keys=False))
-    if schedule is not None:
+    if job_changes:
         job_path = conf / f"{JOB}.yaml"
-        job = yaml.safe_load(job_path.read_text())
-        job["schedule"] = schedule
-        job_path.write_text(yaml.safe_dump(job, sort_keys=False))
+        job_path.write_text(yaml.safe_dump({**yaml.safe_load(job_path.read_text()), **job_changes}, sort_keys=False))
     return ClusterProject(conf, build_workflows(conf, root / "workflows"), model, namespace)
+
+
+@dataclass(frozen=True)
+class ApiCall:
+    """One request a service account made, as the API server's audit log recorded it."""
+
+    verb: str
+    api_group: str
+    resource: str
+    code: int
+
+
+def calls_of(cluster: Cluster, namespace: str, service_account: str) -> list[ApiCall]:
+    """Every request the account made so far (the cluster's audit policy records service accounts' requests)."""
+    user = f"system:serviceaccount:{namespace}:{service_account}"
+    calls = []
+    for line in cluster.layout.audit_log.read_text().splitlines():
+        event = json.loads(line)
+        if event["user"]["username"] != user or "objectRef" not in event:
+            continue
+        ref = event["objectRef"]
+        resource = "/".join(filter(None, (ref.get("resource"), ref.get("subresource"))))
+        calls.append(ApiCall(event["verb"], ref.get("apiGroup", ""), resource, event["responseStatus"]["code"]))
+    return calls
+
+
+def granted(role: dict) -> set[tuple[str, str, str]]:
+    """(api group, resource, verb) of every right a Role's rules grant (no wildcards in the generated Roles)."""
+    return {(group, resource, verb) for rule in role["rules"] for group in rule["apiGroups"]
+            for resource in rule["resources"] for verb in rule["verbs"]}

@@ -1,5 +1,7 @@
 """Generated specs under Argo's own controller on the cluster built here: submitted through the Argo Server,
-every step a pod of the project image in a namespace enforcing the "restricted" Pod Security Standard."""
+every step a pod of the project image in a namespace enforcing the "restricted" Pod Security Standard: a one-step
+Workflow of the image, and the demo job's retro over three dates (its lanes bounding how many run at once), then one
+date re-run from the job's template, replacing that date's partition."""
 
 from __future__ import annotations
 
@@ -9,13 +11,11 @@ from pathlib import Path
 import numpy as np
 import pytest
 import yaml
-from click.testing import CliRunner
 
 from demo.data import load_days
-from generator.cli import main
 from generator.cluster.argo_server import ArgoServer
 from generator.cluster.images import NODE_PROJECT_IMAGE
-from tests.cluster.conftest import TEST_RUN_DIR, build_cluster_project
+from tests.cluster.conftest import build_cluster_project, submit, submitted_name
 from tests.e2e.conftest import DATES, JOB
 from tests.e2e.helpers import partition
 from tests.e2e.test_pipeline import expected_scores
@@ -25,10 +25,6 @@ pytestmark = [pytest.mark.slow]
 RESTRICTED = {"runAsNonRoot": True, "runAsUser": 10001, "allowPrivilegeEscalation": False,
               "readOnlyRootFilesystem": True, "capabilities": {"drop": ["ALL"]},
               "seccompProfile": {"type": "RuntimeDefault"}}
-
-
-def submit(*arguments: str):
-    return CliRunner().invoke(main, ["submit", *arguments, "--run-dir", str(TEST_RUN_DIR)], catch_exceptions=False)
 
 
 def write_smoke_template(folder: Path, namespace: str) -> Path:
@@ -73,7 +69,7 @@ def test_a_workflow_of_the_project_image_runs_to_succeeded(cluster, tmp_path):
     result = submit(str(write_smoke_template(tmp_path, namespace)), "--template", "image-smoke", "-p", "word=scored",
                     "--wait")
     assert result.exit_code == 0, result.output
-    workflow_name = result.output.split(f"submitted Workflow {namespace}/", 1)[1].split()[0]
+    workflow_name = submitted_name(result.output, namespace)
     nodes = cluster_workflow(cluster, namespace, workflow_name)["status"]["nodes"]
     outputs = [p["value"] for node in nodes.values() for p in (node.get("outputs") or {}).get("parameters", [])]
     assert outputs == ["SCORED"]  # written by the step, read back by Argo's executor through the API
@@ -89,22 +85,33 @@ def cluster_workflow(cluster, namespace: str, name: str) -> dict:
 def cluster_project(tmp_path_factory, local_stack, cluster):
     """The demo job aimed at the test stack and the node's image, in a namespace of its own."""
     project = build_cluster_project(tmp_path_factory.mktemp("cluster-e2e"), local_stack)
-    load_days(local_stack.hive_host, local_stack.hive_port, DATES[:1])
+    load_days(local_stack.hive_host, local_stack.hive_port, DATES[:3])
     return project
 
 
-def test_demo_job_scores_equal_model_predict_and_rerun_replaces(cluster_project, local_stack, hive_cursor):
-    workflows_file, model = cluster_project.workflows_file, cluster_project.model
-    ds = DATES[0]
-    first_run = submit(str(workflows_file), "--template", JOB, "-p", f"ds={ds}", "--wait")
-    assert first_run.exit_code == 0, first_run.output
-    first = partition(hive_cursor, ds)
-    (version,) = {row[2] for row in first.values()}
-    expected = expected_scores(local_stack.mlflow_uri, f"models:/{model}/{version}", ds)
-    assert sorted(first) == sorted(expected)
-    assert np.allclose([first[i][0] for i in sorted(first)], [expected[i] for i in sorted(expected)], rtol=0,
-                       atol=1e-9)
+def test_the_retro_scores_three_dates_two_at_a_time_and_a_rerun_replaces(cluster, cluster_project, local_stack,
+                                                                        hive_cursor):
+    workflows_file, model, namespace = cluster_project.workflows_file, cluster_project.model, cluster_project.namespace
+    dates = DATES[:3]
+    retro = submit(str(workflows_file), "--template", f"{JOB}-retro", "-p", f"start={dates[0]}",
+                   "-p", f"end={dates[-1]}", "-p", "parallelism=2", "--wait")
+    assert retro.exit_code == 0, retro.output
+    nodes = cluster_workflow(cluster, namespace, submitted_name(retro.output, namespace))["status"]["nodes"]
+    # Each date's pipeline (the job's own template, by templateRef): two lanes at once, never more.
+    spans = [(node["startedAt"], node["finishedAt"]) for node in nodes.values()
+             if (node.get("templateRef") or {}).get("template") == "pipeline"]
+    assert len(spans) == len(dates)
+    assert max(sum(start <= moment < end for start, end in spans) for moment, _ in spans) == 2
+    for ds in dates:
+        scores = partition(hive_cursor, ds)
+        (version,) = {row[2] for row in scores.values()}
+        expected = expected_scores(local_stack.mlflow_uri, f"models:/{model}/{version}", ds)
+        assert sorted(scores) == sorted(expected), ds
+        assert np.allclose([scores[i][0] for i in sorted(scores)], [expected[i] for i in sorted(expected)], rtol=0,
+                           atol=1e-9), ds
 
+    ds = dates[0]
+    first = partition(hive_cursor, ds)
     second_run = submit(str(workflows_file), "--template", JOB, "-p", f"ds={ds}", "--wait")
     assert second_run.exit_code == 0, second_run.output
     second = partition(hive_cursor, ds)

@@ -1,0 +1,237 @@
+"""Spark on Kubernetes under the real API server and Argo's controller: a `k8s://` job's score and monitor steps
+are Spark drivers whose executors Spark's own backend starts as pods of the image through the API server, under
+the job's service account, in a namespace enforcing the "restricted" standard; a crashed executor is replaced; the
+API server's audit log holds the job's Roles against the calls made; a driver killed mid-score leaves no executor
+running, Argo retries the step, and deleting the killed driver's pod deletes its executor pods (Kubernetes' garbage
+collector: Spark is dead by then and deletes nothing)."""
+
+from __future__ import annotations
+
+import subprocess
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import pytest
+import yaml
+
+from demo.data import load_days
+from generator.cluster.argo_server import ArgoServer
+from generator.cluster.images import NODE_PROJECT_IMAGE
+from generator.cluster.layout import KUBERNETES_SERVICE_IP
+from generator.cluster.stack_access import warehouse_mount, warehouse_volume
+from generator.cluster.submission import rbac_file
+from generator.specs.spark_k8s import EXECUTOR_CONTAINER
+from tests.cluster.conftest import (
+    FINAL_PHASES,
+    NODE_NAME_ANNOTATION,
+    WORKFLOW_LABEL,
+    ClusterProject,
+    build_cluster_project,
+    calls_of,
+    granted,
+    submit,
+    submitted_name,
+)
+from tests.e2e.conftest import DATES, JOB
+from tests.e2e.helpers import partition
+from tests.e2e.test_pipeline import expected_scores
+
+pytestmark = [pytest.mark.slow]
+
+# No cluster DNS here: the API server by its Service address (in the server certificate's names).
+K8S_MASTER = f"k8s://https://{KUBERNETES_SERVICE_IP}:443"
+EXECUTOR_SELECTOR = "spark-role=executor"  # Spark's own label on the executor pods it creates
+SERVICE_ACCOUNT = "batch-scoring-demo"  # demo/conf/defaults.yaml
+# Small enough that a driver step (1 CPU) and both its executors fit the node's 2 CPUs.
+SPARK = {"master": K8S_MASTER, "executor": {"instances": 2, "cpu": "400m", "memory": "1Gi"}}
+DRIVER_SIZE = {"cpu": "1", "memory": "3Gi"}
+
+
+def mount_warehouse_for_executors(workflows_file: Path, warehouse: Path) -> None:
+    """Adds the warehouse claim to the executor pod template of every driver step.
+
+    The warehouse is this cluster's stand-in for the HDFS or S3 that a real cluster's executors reach over the
+    network (docs/CLUSTER.md); the controller mounts it into Argo's pods only, so the executors Spark creates get it
+    from their template, at the same path as the steps.
+    """
+    documents = [doc for doc in yaml.safe_load_all(workflows_file.read_text()) if doc]
+    for document in documents:
+        for template in document["spec"].get("templates", []):
+            artifacts = (template.get("inputs") or {}).get("artifacts") or []
+            for artifact in [a for a in artifacts if a["name"] == "executor-pod-template"]:
+                pod = yaml.safe_load(artifact["raw"]["data"])
+                pod["spec"]["volumes"].append(warehouse_volume())
+                (container,) = [c for c in pod["spec"]["containers"] if c["name"] == EXECUTOR_CONTAINER]
+                container["volumeMounts"].append(warehouse_mount(warehouse))
+                artifact["raw"]["data"] = yaml.safe_dump(pod, sort_keys=True)
+    workflows_file.write_text(yaml.safe_dump_all(documents, sort_keys=False))
+
+
+@pytest.fixture(scope="module")
+def k8s_project(tmp_path_factory, local_stack, cluster) -> ClusterProject:
+    """The demo job as a `k8s://` job: its score and monitor steps drive executor pods through the API server."""
+    project = build_cluster_project(tmp_path_factory.mktemp("cluster-spark-k8s"), local_stack,
+                                    job_changes={"spark": SPARK, "resources": {"score": DRIVER_SIZE,
+                                                                               "monitor": DRIVER_SIZE}})
+    mount_warehouse_for_executors(project.workflows_file, local_stack.warehouse_dir)
+    load_days(local_stack.hive_host, local_stack.hive_port, DATES[1:3])
+    return project
+
+
+@dataclass
+class Observed:
+    """What a run's pods did, as the API server showed it every half second."""
+
+    workflow: dict = field(default_factory=dict)
+    steps: dict[str, dict] = field(default_factory=dict)  # step pod name -> last manifest seen
+    executors: dict[str, dict] = field(default_factory=dict)  # executor pod name -> last manifest seen
+
+    def step_of(self, pod: dict) -> str:
+        """The workflow node a step pod runs, e.g. `score(0)`."""
+        return pod["metadata"]["annotations"][NODE_NAME_ANNOTATION].rsplit(".", 1)[-1]
+
+    def executors_of(self, step: str) -> list[dict]:
+        drivers = {pod["metadata"]["uid"] for pod in self.steps.values() if self.step_of(pod).startswith(step)}
+        return [pod for pod in self.executors.values()
+                if pod["metadata"]["ownerReferences"][0]["uid"] in drivers]
+
+
+def follow(cluster, namespace: str, workflow: str, act: Callable[[Observed], None] = lambda _seen: None,
+           timeout: float = 900) -> Observed:
+    """Polls the run until it ends, recording its step and executor pods and calling `act` at each look."""
+    api, server, seen = cluster.api(), ArgoServer(cluster.argo_server_url()), Observed()
+    deadline = time.monotonic() + timeout
+    while (seen.workflow.get("status") or {}).get("phase") not in FINAL_PHASES:
+        assert time.monotonic() < deadline, f"{workflow} still running after {timeout:.0f}s"
+        for pod in api.list("Pod", namespace, f"{WORKFLOW_LABEL}={workflow}"):
+            seen.steps[pod["metadata"]["name"]] = pod
+        for pod in api.list("Pod", namespace, EXECUTOR_SELECTOR):
+            seen.executors[pod["metadata"]["name"]] = pod
+        act(seen)
+        seen.workflow = server.workflow(namespace, workflow)
+        time.sleep(0.5)
+    return seen
+
+
+def running(pods: list[dict]) -> list[dict]:
+    return [pod for pod in pods if (pod.get("status") or {}).get("phase") == "Running"]
+
+
+def start(project: ClusterProject, ds: str) -> str:
+    result = submit(str(project.workflows_file), "--template", JOB, "-p", f"ds={ds}")
+    assert result.exit_code == 0, result.output
+    return submitted_name(result.output, project.namespace)
+
+
+def assert_scores_equal_model_predict(hive_cursor, local_stack, model: str, ds: str) -> None:
+    scores = partition(hive_cursor, ds)
+    (version,) = {row[2] for row in scores.values()}
+    assert {row[1] for row in scores.values()} == {model}
+    expected = expected_scores(local_stack.mlflow_uri, f"models:/{model}/{version}", ds)
+    assert sorted(scores) == sorted(expected)
+    assert np.allclose([scores[i][0] for i in sorted(scores)], [expected[i] for i in sorted(expected)], rtol=0,
+                       atol=1e-9)
+
+
+def kill_container(cluster, pod: dict, container: str) -> None:
+    """SIGKILLs every process of a pod's container through containerd, as the kernel's OOM killer or a lost node
+    would end them: nothing in the container gets to clean up."""
+    (status,) = [s for s in pod["status"]["containerStatuses"] if s["name"] == container]
+    container_id = status["containerID"].split("://", 1)[1]
+    subprocess.run(["ctr", "--address", str(cluster.layout.containerd_socket), "--namespace", "k8s.io", "tasks",
+                    "kill", "--signal", "SIGKILL", "--all", container_id], check=True, capture_output=True)
+
+
+def test_score_and_monitor_drive_executor_pods_and_a_crashed_executor_is_replaced(k8s_project, cluster, local_stack,
+                                                                                 hive_cursor):
+    namespace, ds = k8s_project.namespace, DATES[1]
+    name = start(k8s_project, ds)
+    api = cluster.api()
+    killed: list[str] = []
+
+    def crash_the_first_running_score_executor(seen: Observed) -> None:
+        candidates = running(seen.executors_of("score"))
+        if not killed and candidates:
+            killed.append(candidates[0]["metadata"]["name"])
+            kill_container(cluster, candidates[0], EXECUTOR_CONTAINER)
+
+    seen = follow(cluster, namespace, name, crash_the_first_running_score_executor)
+    assert seen.workflow["status"]["phase"] == "Succeeded", seen.workflow["status"].get("message")
+    assert_scores_equal_model_predict(hive_cursor, local_stack, k8s_project.model, ds)
+
+    score_executors, monitor_executors = seen.executors_of("score"), seen.executors_of("monitor")
+    assert killed, "no executor pod of the score step was seen running"
+    names = {pod["metadata"]["name"] for pod in score_executors}
+    assert killed[0] in names and len(names) >= 3, names  # the two asked for, and the crashed one's replacement
+    assert monitor_executors, "the monitor step started no executor pod"
+    for pod in [*score_executors, *monitor_executors]:
+        (container,) = pod["spec"]["containers"]
+        assert pod["spec"]["serviceAccountName"] == SERVICE_ACCOUNT
+        assert pod["spec"]["automountServiceAccountToken"] is False
+        assert container["image"] == NODE_PROJECT_IMAGE and container["args"] == ["executor"]
+        assert pod["metadata"]["ownerReferences"][0]["kind"] == "Pod"
+    # Only the driver steps run as the account that may create and delete pods (workflows/<job>.rbac.yaml).
+    accounts = {seen.step_of(pod).split("(")[0]: pod["spec"]["serviceAccountName"] for pod in seen.steps.values()}
+    assert accounts.pop("score") == accounts.pop("monitor") == f"{SERVICE_ACCOUNT}-spark-driver"
+    assert set(accounts.values()) == {SERVICE_ACCOUNT}, accounts
+    # The API server's audit log: every call of the job's accounts was allowed, and every right their Roles grant was
+    # used but one: `patch` on pods, which Spark's backend uses only on executors it kills itself (heartbeat timeout,
+    # decommissioning), labelling them inactive first (generator/specs/rbac.py).
+    roles = {doc["metadata"]["name"]: granted(doc) for doc in yaml.safe_load_all(
+        rbac_file(k8s_project.workflows_file).read_text()) if doc and doc["kind"] == "Role"}
+    for account, rights, unused in (
+            (SERVICE_ACCOUNT, roles[f"{JOB}-steps"], set()),
+            (f"{SERVICE_ACCOUNT}-spark-driver", roles[f"{JOB}-steps"] | roles[f"{JOB}-spark-driver"],
+             {("", "pods", "patch")})):
+        calls = calls_of(cluster, namespace, account)
+        assert not [call for call in calls if call.code == 403], account
+        used = {(call.api_group, call.resource, call.verb) for call in calls}
+        assert used <= rights and rights - used <= unused, (account, sorted(used), sorted(rights - used))
+    # Spark deletes its executors when its driver stops.
+    deadline = time.monotonic() + 60
+    while api.list("Pod", namespace, EXECUTOR_SELECTOR) and time.monotonic() < deadline:
+        time.sleep(1)
+    assert not api.list("Pod", namespace, EXECUTOR_SELECTOR)
+
+
+def test_a_driver_killed_mid_score_is_retried_and_its_executors_go_with_its_pod(k8s_project, cluster, local_stack,
+                                                                                hive_cursor):
+    namespace, ds = k8s_project.namespace, DATES[2]
+    name = start(k8s_project, ds)
+    api = cluster.api()
+    killed: list[dict] = []
+
+    def kill_the_driver_once_its_executors_run(seen: Observed) -> None:
+        if killed:
+            return
+        executors = running(seen.executors_of("score"))
+        if executors:
+            owner = executors[0]["metadata"]["ownerReferences"][0]["name"]
+            killed.append(api.get("Pod", owner, namespace))
+            kill_container(cluster, killed[0], "main")
+
+    seen = follow(cluster, namespace, name, kill_the_driver_once_its_executors_run)
+    assert killed, "no executor pod of the score step was seen running"
+    assert seen.workflow["status"]["phase"] == "Succeeded", seen.workflow["status"].get("message")
+    nodes = seen.workflow["status"]["nodes"]
+    (score,) = [node for node in nodes.values() if node["displayName"] == "score"]
+    first, *retries = [nodes[child] for child in score["children"]]
+    assert first["phase"] == "Failed" and "exit code 137" in first["message"], first
+    assert retries and retries[-1]["phase"] == "Succeeded"
+    assert_scores_equal_model_predict(hive_cursor, local_stack, k8s_project.model, ds)
+
+    # The killed driver's executors lost their driver and stopped; their pods stay while its pod stays (Argo keeps
+    # a failed step's pod for podGC's delay), and deleting it deletes them: the garbage collector's cascade.
+    driver = killed[0]["metadata"]
+    orphans = [pod["metadata"]["name"] for pod in api.list("Pod", namespace, EXECUTOR_SELECTOR)
+               if pod["metadata"]["ownerReferences"][0]["uid"] == driver["uid"]]
+    assert orphans, "the killed driver's executor pods were already gone: nothing left for the cascade to show"
+    assert not running([api.get("Pod", orphan, namespace) or {} for orphan in orphans])
+    api.delete("Pod", driver["name"], namespace)
+    deadline = time.monotonic() + 120
+    while any(api.get("Pod", orphan, namespace) for orphan in orphans):
+        assert time.monotonic() < deadline, f"executor pods {orphans} outlived their owner {driver['name']}"
+        time.sleep(1)
