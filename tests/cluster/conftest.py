@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import time
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -40,6 +41,15 @@ def submit(*arguments: str):
 def submitted_name(output: str, namespace: str) -> str:
     """The Workflow's name in `submit`'s output."""
     return output.split(f"submitted Workflow {namespace}/", 1)[1].split()[0]
+
+
+def wait_for(check, seconds: float, what: str):
+    """Polls `check` every 2 s until it returns something true, and returns that; fails after `seconds`."""
+    deadline = time.monotonic() + seconds
+    while not (found := check()):
+        assert time.monotonic() < deadline, f"no {what} within {seconds:.0f}s"
+        time.sleep(2)
+    return found
 
 
 @pytest.fixture(scope="session")

@@ -26,6 +26,7 @@ from tests.cluster.conftest import (
     build_cluster_project,
     submit,
     submitted_name,
+    wait_for,
 )
 from tests.e2e.conftest import DATES, JOB
 from tests.e2e.helpers import partition
@@ -164,20 +165,28 @@ def cron_workflows(cluster, namespace: str) -> list[dict]:
     return sorted(found, key=lambda workflow: workflow["metadata"]["creationTimestamp"])
 
 
-def wait_for(check, seconds: float, what: str):
-    deadline = time.monotonic() + seconds
-    while not (found := check()):
-        assert time.monotonic() < deadline, f"no {what} within {seconds:.0f}s"
-        time.sleep(2)
-    return found
-
-
 def finished(server: ArgoServer, namespace: str, name: str, seconds: float = 900) -> dict:
     def ended() -> dict | None:
         workflow = server.workflow(namespace, name)
         return workflow if (workflow.get("status") or {}).get("phase") in FINAL_PHASES else None
 
     return wait_for(ended, seconds, f"end of {name}")
+
+
+def running_pod(cluster, namespace: str, workflow: str, node: str) -> dict | None:
+    """The running pod of the workflow's node named `node` (e.g. `wait-for-input(0)`), if there is one."""
+    for pod in cluster.api().list("Pod", namespace, f"{WORKFLOW_LABEL}={workflow}"):
+        if (pod["metadata"]["annotations"][NODE_NAME_ANNOTATION].endswith(f".{node}")
+                and (pod.get("status") or {}).get("phase") == "Running"):
+            return pod
+    return None
+
+
+def attempts_of(workflow: dict, task: str) -> list[dict]:
+    """The tries of a DAG task with a retryStrategy, in order (the children of its Retry node)."""
+    nodes = (workflow.get("status") or {}).get("nodes") or {}
+    retry = [node for node in nodes.values() if node["displayName"] == task and node["type"] == "Retry"]
+    return [nodes[child] for node in retry for child in node.get("children") or []]
 
 
 def waits_for_a_lock(workflow: dict) -> bool:
@@ -223,12 +232,20 @@ def test_the_cron_controller_scores_the_date_its_schedule_implies_in_its_zone_an
                  f"sign of {waiting} waiting for the date's lock")
         assert not cluster.api().list("Pod", namespace, f"{WORKFLOW_LABEL}={waiting}"), f"{waiting} did not wait"
     server.delete_workflow(namespace, second_name)  # it has shown what it can; its turn would add only minutes
+    # A drained node: the first run's sensor pod is deleted while it polls for the input; the controller retries it.
+    sensor = wait_for(lambda: running_pod(cluster, namespace, first_name, "wait-for-input(0)"), 120,
+                      f"running sensor pod of {first_name}")
+    cluster.api().delete("Pod", sensor["metadata"]["name"], namespace)
+    wait_for(lambda: len(attempts_of(server.workflow(namespace, first_name), "wait-for-input")) >= 2, 180,
+             f"retry of {first_name}'s sensor after its pod was deleted")
     load_days(local_stack.hive_host, local_stack.hive_port, [ds])
 
     scheduled, by_hand = finished(server, namespace, first_name), finished(server, namespace, manual_name)
     assert scheduled["status"]["phase"] == "Succeeded", scheduled["status"].get("message")
     assert by_hand["status"]["phase"] == "Succeeded", by_hand["status"].get("message")
     assert pipeline_span(scheduled)[1] <= pipeline_span(by_hand)[0]  # one after the other, never together
+    (lost, *_, last) = attempts_of(scheduled, "wait-for-input")
+    assert lost["phase"] in ("Failed", "Error") and last["phase"] == "Succeeded", (lost, last)
     scores = partition(hive_cursor, ds)
     assert scores, f"no scores for {ds} ({scheduled_run.zone})"
     assert {row[1] for row in scores.values()} == {project.model}
