@@ -1,0 +1,108 @@
+"""Differential check: the same Workflow through `run-local` (argo_toolset.runner, local processes) and through Argo's
+own controller on the cluster built here gives the same nodes, phases, output parameters and exit codes.
+
+The Workflows are Argo's own examples, read at test time from Argo's Go module (the one tools/cluster builds from),
+never copied into this repo: those whose steps are deterministic shell commands and need no artifact repository.
+They name public images the machine cannot pull, so under the controller each runs the project image (it has the
+shell and coreutils they call); run-local runs them as processes on this machine.
+"""
+
+from __future__ import annotations
+
+import uuid
+
+import pytest
+import yaml
+
+from argo_toolset.runner.api import run_workflow
+from argo_toolset.runner.results import NodeResult
+from generator.cluster.gobuild import argo_module_dir
+from generator.cluster.images import NODE_PROJECT_IMAGE
+from tests.cluster.conftest import FINAL_PHASES, wait_for
+
+pytestmark = [pytest.mark.slow]
+
+EXAMPLES = (
+    "steps.yaml", "dag-diamond.yaml", "dag-multiroot.yaml", "dag-nested.yaml", "loops.yaml", "loops-sequence.yaml",
+    "output-parameter.yaml", "global-parameters.yaml", "continue-on-fail.yaml", "dag-continue-on-fail.yaml",
+    "dag-enhanced-depends.yaml", "exit-handlers.yaml", "exit-code-output-variable.yaml",
+    "parameter-aggregation-dag.yaml",
+)
+# What the node comparison holds per node: its type, phase, output parameters and exit code.
+Summary = dict[str, tuple[str, str, dict[str, str], str | None]]
+
+
+def example(name: str) -> dict:
+    return yaml.safe_load((argo_module_dir() / "examples" / name).read_text())
+
+
+def with_images(document: dict, image: str) -> dict:
+    """The example with every container and script template on `image`."""
+    for template in document["spec"]["templates"]:
+        for kind in ("container", "script"):
+            if kind in template:
+                template[kind]["image"] = image
+    return document
+
+
+def relative(name: str, workflow: str) -> str:
+    """A node's name without its workflow's name (`steps-x1y2z[0].hello1` -> `[0].hello1`)."""
+    return name[len(workflow):]
+
+
+def local_summary(result_nodes: list[NodeResult], workflow: str) -> Summary:
+    summary: Summary = {}
+    for node in result_nodes:
+        if node.type in ("Pod", "Skipped"):
+            summary[relative(node.name, workflow)] = (str(node.type), str(node.phase), dict(node.outputs.parameters),
+                                                      None if node.outputs.exit_code is None
+                                                      else str(node.outputs.exit_code))
+    return summary
+
+
+def controller_summary(status: dict, workflow: str) -> Summary:
+    summary: Summary = {}
+    for node in (status.get("nodes") or {}).values():
+        if node["type"] in ("Pod", "Skipped"):
+            outputs = node.get("outputs") or {}
+            summary[relative(node["name"], workflow)] = (
+                node["type"], node["phase"], {p["name"]: p.get("value", "") for p in outputs.get("parameters", [])},
+                outputs.get("exitCode"))
+    return summary
+
+
+@pytest.fixture(scope="module")
+def examples_namespace(cluster) -> str:
+    """A namespace without the restricted standard (Argo's examples set no securityContext) whose default account
+    has the one right Argo's executor needs."""
+    api, namespace = cluster.api(), f"argo-examples-{uuid.uuid4().hex[:6]}"
+    api.apply({"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": namespace}})
+    api.apply({"apiVersion": "rbac.authorization.k8s.io/v1", "kind": "Role", "metadata": {"name": "executor"},
+               "rules": [{"apiGroups": ["argoproj.io"], "resources": ["workflowtaskresults"],
+                          "verbs": ["create", "patch"]}]}, namespace)
+    api.apply({"apiVersion": "rbac.authorization.k8s.io/v1", "kind": "RoleBinding", "metadata": {"name": "executor"},
+               "roleRef": {"apiGroup": "rbac.authorization.k8s.io", "kind": "Role", "name": "executor"},
+               "subjects": [{"kind": "ServiceAccount", "name": "default", "namespace": namespace}]}, namespace)
+    wait_for(lambda: api.get("ServiceAccount", "default", namespace), 60, f"default account of {namespace}")
+    return namespace
+
+
+@pytest.mark.parametrize("name", EXAMPLES)
+def test_run_local_and_the_controller_agree_on_argos_example(name, cluster, examples_namespace, tmp_path):
+    local = run_workflow([example(name)], echo=None, check_services=False, work_dir=tmp_path / "local",
+                         lock_dir=tmp_path / "locks", backoff_scale=0)
+    local_name = local.workflow_name
+
+    document = with_images(example(name), NODE_PROJECT_IMAGE)
+    prefix = document["metadata"].pop("generateName", None) or f"{document['metadata']['name']}-"
+    workflow = document["metadata"]["name"] = f"{prefix}{uuid.uuid4().hex[:5]}"
+    api = cluster.api()
+    api.apply(document, examples_namespace)
+
+    def ended() -> dict | None:
+        status = (api.get("Workflow", workflow, examples_namespace) or {}).get("status") or {}
+        return status if status.get("phase") in FINAL_PHASES else None
+
+    status = wait_for(ended, 300, f"end of {workflow}")
+    assert str(local.phase) == status["phase"], (local.phase, status.get("message"))
+    assert local_summary(local.nodes(), local_name) == controller_summary(status, workflow)
