@@ -84,6 +84,7 @@ def examples_namespace(cluster) -> str:
                "roleRef": {"apiGroup": "rbac.authorization.k8s.io", "kind": "Role", "name": "executor"},
                "subjects": [{"kind": "ServiceAccount", "name": "default", "namespace": namespace}]}, namespace)
     wait_for(lambda: api.get("ServiceAccount", "default", namespace), 60, f"default account of {namespace}")
+    cluster.prepare_namespace(api, namespace)  # the controller's workflow defaults mount the warehouse claim
     return namespace
 
 
