@@ -29,7 +29,7 @@ from tests.cluster.conftest import (
     wait_for,
 )
 from tests.e2e.conftest import DATES, JOB
-from tests.e2e.helpers import partition
+from tests.e2e.helpers import OUTPUT_TABLE, partition
 
 pytestmark = [pytest.mark.slow]
 
@@ -250,6 +250,8 @@ def test_the_cron_controller_scores_the_date_its_schedule_implies_in_its_zone_an
     assert scores, f"no scores for {ds} ({scheduled_run.zone})"
     assert {row[1] for row in scores.values()} == {project.model}
     assert len({row[4] for row in scores.values()}) == 1  # one run's rows: the later run replaced the first's
+    hive_cursor.execute(f"SELECT COUNT(*) FROM {OUTPUT_TABLE} WHERE dt = '{ds}'")
+    assert hive_cursor.fetchone()[0] == len(scores)  # and no row twice
     arguments = exit_handler_args(cluster, namespace, first_name)
     assert argument_after(arguments, "--ds") == ds  # the date, not the `{{=...}}` text
     assert argument_after(arguments, "--status") == "Succeeded"
