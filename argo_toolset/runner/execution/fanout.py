@@ -75,11 +75,20 @@ def _json_or_text(value: str) -> Any:
         return value
 
 
+def _aggregated(values: list[str]) -> str:
+    """One output parameter of a fan-out's children as Argo's controller lists it: the values as JSON objects or
+    arrays when every one of them is one, else as strings (`aggregatedJSONValueList`)."""
+    parsed = [_json_or_text(value) for value in values]
+    structured = all(isinstance(value, (dict, list)) for value in parsed)
+    return json.dumps(parsed if structured else values, separators=(",", ":"))
+
+
 def node_variables(prefix: str, node: NodeResult, expanded: list[NodeResult] | None = None) -> dict[str, str]:
     """What `{{tasks.X.*}}` / `{{steps.X.*}}` resolve to once X has finished.
 
-    A fanned-out X aggregates its succeeded children as Argo does: each output parameter and the result
-    become JSON lists (values that parse as JSON are kept structured).
+    A fanned-out X aggregates its succeeded children as Argo's controller does (`processAggregateNodeOutputs`):
+    `outputs.parameters` is a list of each child's parameters by name, each `outputs.parameters.<name>` the list of
+    that parameter's values, and `outputs.result` the list of results (values that parse as JSON kept structured).
     """
     variables = {f"{prefix}.status": node.phase.value, f"{prefix}.id": node.name}
     if node.started_at:
@@ -88,11 +97,13 @@ def node_variables(prefix: str, node: NodeResult, expanded: list[NodeResult] | N
         variables[f"{prefix}.finishedAt"] = node.finished_at.strftime("%Y-%m-%dT%H:%M:%SZ")
     if expanded is not None:
         succeeded = [child for child in expanded if child.phase.value == "Succeeded"]
+        variables[f"{prefix}.outputs.parameters"] = json.dumps(
+            [child.outputs.parameters for child in succeeded if child.outputs.parameters], separators=(",", ":"),
+            sort_keys=True)
         names = sorted({name for child in succeeded for name in child.outputs.parameters})
         for name in names:
-            values = [_json_or_text(child.outputs.parameters[name]) for child in succeeded
-                      if name in child.outputs.parameters]
-            variables[f"{prefix}.outputs.parameters.{name}"] = json.dumps(values, separators=(",", ":"))
+            variables[f"{prefix}.outputs.parameters.{name}"] = _aggregated(
+                [child.outputs.parameters[name] for child in succeeded if name in child.outputs.parameters])
         results = [_json_or_text(child.outputs.result) for child in succeeded if child.outputs.result is not None]
         variables[f"{prefix}.outputs.result"] = json.dumps(results, separators=(",", ":"))
         return variables
