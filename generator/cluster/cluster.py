@@ -11,6 +11,7 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 
 from argo_toolset.podman import podman
+from argo_toolset.processes import is_alive, log_tail, spawn, stop
 from argo_toolset.runner.pods.in_image import open_to_pods
 from generator.cluster import network
 from generator.cluster.bootstrap import install_argo, wait_node_ready
@@ -45,7 +46,6 @@ from generator.cluster.stack_access import (
     warehouse_pod_patch,
 )
 from generator.image.podman import PROJECT_IMAGE
-from generator.localstack.processes import is_alive, log_tail, spawn, stop
 
 REQUIRED_TOOLS = {
     "containerd": "apt-get install containerd",
