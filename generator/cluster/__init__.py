@@ -3,9 +3,8 @@
 Every part is built here from pinned Go modules (`tools/cluster`: etcd, the Kubernetes control plane, kubelet and
 kube-proxy, Argo's workflow-controller, server and executor) and runs as a local process; pods run under the real
 kubelet with Debian's containerd and CNI plugins, on a bridge of the machine's own. See docs/CLUSTER.md.
-May import `generator.localstack` (process helpers), `generator.image` (the project's image names),
-`argo_toolset.podman` (podman settings), `generator.specs` (the controller setting the generated pods need) and
-`argo_toolset.runner.pods.in_image` (opening the warehouse to the pods' user, one rule for both ways of running
-pods); within `generator`, only `generator.commands` imports it. It stays on the generator side of the Argo
-toolset because of that project glue (docs/ARCHITECTURE.md §4).
+Imports only `argo_toolset`: `processes` (start and stop its parts by PID), `podman` (podman settings) and
+`runner.pods.in_image` (opening the warehouse to the pods' user, one rule for both ways of running pods). The
+project's glue (its name, images, Go module, programs folder and controller setting: `settings.ClusterSettings`) is
+passed in by the commands that run it (`generator/project_cluster.py` makes it).
 """

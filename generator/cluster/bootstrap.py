@@ -54,14 +54,15 @@ def argo_manifests(argo_module: Path) -> list[dict]:
 
 
 def install_argo(api: KubeApi, argo_module: Path, layout: ClusterLayout, pki: Pki, ports: ClusterPorts,
-                 pod_spec_patch: str | None = None) -> None:
-    """Applies Argo's install and the controller's ConfigMap; writes the controller's and server's kubeconfigs."""
+                 project_config: dict, pod_spec_patch: str | None = None) -> None:
+    """Applies Argo's install and the controller's ConfigMap (controller_config.py); writes the controller's and
+    server's kubeconfigs."""
     api.apply({"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": ARGO_NAMESPACE}})
     manifests = argo_manifests(argo_module)
     for manifest in manifests:
         api.apply(manifest, ARGO_NAMESPACE)
     _wait_established(api, [m["metadata"]["name"] for m in manifests if m["kind"] == "CustomResourceDefinition"])
-    api.apply(controller_configmap(pod_spec_patch), ARGO_NAMESPACE)
+    api.apply(controller_configmap(project_config, pod_spec_patch), ARGO_NAMESPACE)
     for component, account in ((WORKFLOW_CONTROLLER, WORKFLOW_CONTROLLER_ACCOUNT),
                                (ARGO_SERVER, ARGO_SERVER_ACCOUNT)):
         token = api.token(ARGO_NAMESPACE, account, TOKEN_SECONDS)

@@ -38,13 +38,14 @@ def up(run_dir: Path, stack_dir: Path, no_stack: bool) -> None:
     from generator.cluster.kubeapi import KubeApiError
     from generator.cluster.stack_access import StackAccess
     from generator.localstack import LocalStack
+    from generator.project_cluster import cluster_settings
 
     stack = None
     if not no_stack:
         endpoints = LocalStack(stack_dir).endpoints()
         stack = StackAccess(endpoints.service_ports(), endpoints.warehouse_dir)
     try:
-        kubeconfig = Cluster(run_dir, echo=click.echo).up(stack)
+        kubeconfig = Cluster(run_dir, cluster_settings(), echo=click.echo).up(stack)
     except (ClusterError, GoBuildError, ImageError, KubeApiError) as error:
         raise UserError(f"cluster up: {error}") from None
     click.echo(str(kubeconfig))
@@ -55,8 +56,9 @@ def up(run_dir: Path, stack_dir: Path, no_stack: bool) -> None:
 def status(run_dir: Path) -> None:
     """Print each part with its address, PID and health; exit 1 when any is down."""
     from generator.cluster.cluster import Cluster
+    from generator.project_cluster import cluster_settings
 
-    statuses = Cluster(run_dir).status()
+    statuses = Cluster(run_dir, cluster_settings()).status()
     for part in statuses:
         click.echo(f"{part.name:<24} {part.address:<40} pid {part.pid if part.pid else '-'!s:<8} "
                    f"{'up' if part.up else 'down'}")
@@ -69,5 +71,6 @@ def status(run_dir: Path) -> None:
 def down(run_dir: Path) -> None:
     """Stop every part and remove its pods, mounts, network and firewall rules (data and images stay)."""
     from generator.cluster.cluster import Cluster
+    from generator.project_cluster import cluster_settings
 
-    Cluster(run_dir, echo=click.echo).down()
+    Cluster(run_dir, cluster_settings(), echo=click.echo).down()

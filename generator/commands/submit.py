@@ -42,13 +42,14 @@ def submit(source: Path, template_name: str | None, parameters: tuple[str, ...],
     from generator.cluster.cluster import Cluster, ClusterError
     from generator.cluster.kubeapi import KubeApiError
     from generator.cluster.submission import SubmitRefused, apply_plan, plan_submission, submit_when_visible, watch
+    from generator.project_cluster import cluster_settings
 
     try:
         plan = plan_submission(_documents(source), source, template_name, _pairs(parameters, "-p/--parameter"),
                                namespace)
     except SubmitRefused as error:
         raise Refused(str(error)) from None
-    cluster = Cluster(run_dir)
+    cluster = Cluster(run_dir, cluster_settings())
     server = ArgoServer(cluster.argo_server_url())
     try:
         api = cluster.api()

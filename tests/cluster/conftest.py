@@ -18,14 +18,17 @@ from click.testing import CliRunner
 
 from generator.cli import main
 from generator.cluster.cluster import Cluster, ClusterError
-from generator.cluster.images import NODE_PROJECT_IMAGE
 from generator.cluster.layout import NODE_IP
 from generator.cluster.stack_access import StackAccess
+from generator.project_cluster import cluster_settings
 from tests.e2e.conftest import JOB, build_workflows, write_local_conf
 
 REPO = Path(__file__).resolve().parents[2]
 # One cluster per machine (fixed bridge, subnet and ports): the tests use their own run dir, never a developer's.
 TEST_RUN_DIR = REPO / ".run" / "test-cluster"
+SETTINGS = cluster_settings()
+# The project image as the pods' specs name it in the node's containerd.
+NODE_PROJECT_IMAGE = SETTINGS.node_project_image
 # Argo's own labels and annotations on what the controller creates.
 WORKFLOW_LABEL = "workflows.argoproj.io/workflow"
 CRON_LABEL = "workflows.argoproj.io/cron-workflow"
@@ -61,7 +64,7 @@ def cluster(local_stack) -> Iterator[Cluster]:
         if shutil.which(tool) is None:
             pytest.fail(f"the cluster tests need {tool}: .ci/run installs it (apt-get install containerd podman "
                         "iptables containernetworking-plugins)")
-    test_cluster = Cluster(TEST_RUN_DIR, echo=print)
+    test_cluster = Cluster(TEST_RUN_DIR, SETTINGS, echo=print)
     # A fresh store each session: the Workflows of an interrupted session would otherwise resume and take the node's
     # CPU from this session's pods.
     test_cluster.down()

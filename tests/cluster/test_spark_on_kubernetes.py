@@ -19,7 +19,6 @@ import yaml
 
 from demo.data import load_days
 from generator.cluster.argo_server import ArgoServer
-from generator.cluster.images import NODE_PROJECT_IMAGE
 from generator.cluster.layout import KUBERNETES_SERVICE_IP
 from generator.cluster.stack_access import warehouse_mount, warehouse_volume
 from generator.cluster.submission import rbac_file
@@ -27,6 +26,7 @@ from generator.specs.spark_k8s import EXECUTOR_CONTAINER
 from tests.cluster.conftest import (
     FINAL_PHASES,
     NODE_NAME_ANNOTATION,
+    NODE_PROJECT_IMAGE,
     WORKFLOW_LABEL,
     ClusterProject,
     build_cluster_project,

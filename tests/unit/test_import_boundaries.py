@@ -71,8 +71,7 @@ RULES = [
     Rule("generator.localstack", may_import=("contract", "argo_toolset.processes", "generator.errors")),
     Rule("generator.image", may_import=("argo_toolset.podman",), stdlib_only=True),
     Rule("generator.history", may_import=("generator.errors",)),
-    Rule("generator.cluster", may_import=("argo_toolset", "generator.image", "generator.localstack", "generator.specs",
-                                          "generator.errors")),
+    Rule("generator.cluster", may_import=("argo_toolset",)),
     Rule("jobs", never=("hera", "generator", "argo_toolset")),
     Rule("jobs.common", may_import=("contract",)),
 ]
