@@ -9,7 +9,7 @@ from pathlib import Path
 import click
 import yaml
 
-from generator.cluster.layout import NODE_IP
+from argo_toolset.cluster.layout import NODE_IP
 from generator.project_cluster import cluster_settings
 
 
@@ -32,10 +32,10 @@ def run_on_cluster(workflow_file: Path, job: str, dates: list[str], cluster_dir:
                    endpoints) -> bool:
     """Starts the cluster (reaching the stack), then submits the job for each date and waits; True when all
     succeeded."""
-    from generator.cluster.argo_server import ArgoServer
-    from generator.cluster.cluster import Cluster
-    from generator.cluster.stack_access import StackAccess
-    from generator.cluster.submission import apply_plan, plan_submission, submit_when_visible, watch
+    from argo_toolset.cluster.argo_server import ArgoServer
+    from argo_toolset.cluster.cluster import Cluster
+    from argo_toolset.cluster.stack_access import StackAccess
+    from argo_toolset.cluster.submission import apply_plan, plan_submission, submit_when_visible, watch
 
     cluster = Cluster(cluster_dir, cluster_settings(), echo=click.echo)
     click.echo(f"    kubeconfig: {cluster.up(StackAccess(endpoints.service_ports(), endpoints.warehouse_dir))}")

@@ -11,8 +11,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from generator.cluster.gobuild import build_programs
-from generator.cluster.settings import ClusterSettings
+from argo_toolset.cluster.gobuild import build_programs
+from argo_toolset.cluster.settings import ClusterSettings
 from generator.image.podman import BASE_IMAGE, PROJECT_IMAGE
 
 PROJECT_NAME = "argo-batch-scoring"

@@ -32,11 +32,11 @@ def cluster() -> None:
 @click.option("--no-stack", is_flag=True, help="Pods reach no local stack.")
 def up(run_dir: Path, stack_dir: Path, no_stack: bool) -> None:
     """Build what is missing and start every part; prints the admin kubeconfig's path on its last line."""
-    from generator.cluster.cluster import Cluster, ClusterError
-    from generator.cluster.gobuild import GoBuildError
-    from generator.cluster.images import ImageError
-    from generator.cluster.kubeapi import KubeApiError
-    from generator.cluster.stack_access import StackAccess
+    from argo_toolset.cluster.cluster import Cluster, ClusterError
+    from argo_toolset.cluster.gobuild import GoBuildError
+    from argo_toolset.cluster.images import ImageError
+    from argo_toolset.cluster.kubeapi import KubeApiError
+    from argo_toolset.cluster.stack_access import StackAccess
     from generator.localstack import LocalStack
     from generator.project_cluster import cluster_settings
 
@@ -55,7 +55,7 @@ def up(run_dir: Path, stack_dir: Path, no_stack: bool) -> None:
 @_run_dir
 def status(run_dir: Path) -> None:
     """Print each part with its address, PID and health; exit 1 when any is down."""
-    from generator.cluster.cluster import Cluster
+    from argo_toolset.cluster.cluster import Cluster
     from generator.project_cluster import cluster_settings
 
     statuses = Cluster(run_dir, cluster_settings()).status()
@@ -70,7 +70,7 @@ def status(run_dir: Path) -> None:
 @_run_dir
 def down(run_dir: Path) -> None:
     """Stop every part and remove its pods, mounts, network and firewall rules (data and images stay)."""
-    from generator.cluster.cluster import Cluster
+    from argo_toolset.cluster.cluster import Cluster
     from generator.project_cluster import cluster_settings
 
     Cluster(run_dir, cluster_settings(), echo=click.echo).down()

@@ -16,10 +16,10 @@ import pytest
 import yaml
 from click.testing import CliRunner
 
+from argo_toolset.cluster.cluster import Cluster, ClusterError
+from argo_toolset.cluster.layout import NODE_IP
+from argo_toolset.cluster.stack_access import StackAccess
 from generator.cli import main
-from generator.cluster.cluster import Cluster, ClusterError
-from generator.cluster.layout import NODE_IP
-from generator.cluster.stack_access import StackAccess
 from generator.project_cluster import cluster_settings
 from tests.e2e.conftest import JOB, build_workflows, write_local_conf
 
@@ -94,7 +94,7 @@ class ClusterProject:
 def build_cluster_project(root: Path, local_stack, job_changes: dict | None = None) -> ClusterProject:
     """Registers a fresh demo model and writes the demo job's config and workflows under `root`.
 
-    Pods reach the stack through the node address (generator/cluster/stack_access.py) and run the image the node
+    Pods reach the stack through the node address (argo_toolset/cluster/stack_access.py) and run the image the node
     holds; `job_changes` replace the job config's top-level blocks of those names (e.g. `schedule`, `spark`).
     """
     from demo.model import register_pyfunc_model

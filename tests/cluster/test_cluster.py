@@ -12,8 +12,8 @@ import numpy as np
 import pytest
 import yaml
 
+from argo_toolset.cluster.argo_server import ArgoServer
 from demo.data import load_days
-from generator.cluster.argo_server import ArgoServer
 from tests.cluster.conftest import NODE_PROJECT_IMAGE, build_cluster_project, submit, submitted_name
 from tests.e2e.conftest import DATES, JOB
 from tests.e2e.helpers import partition

@@ -14,9 +14,9 @@ import uuid
 import pytest
 import yaml
 
+from argo_toolset.cluster.gobuild import argo_module_dir
 from argo_toolset.runner.api import run_workflow
 from argo_toolset.runner.results import NodeResult
-from generator.cluster.gobuild import argo_module_dir
 from generator.project_cluster import MODULE_DIR
 from tests.cluster.conftest import FINAL_PHASES, NODE_PROJECT_IMAGE, wait_for
 

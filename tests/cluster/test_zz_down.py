@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from generator.cluster import network
+from argo_toolset.cluster import network
 
 pytestmark = [pytest.mark.slow]
 

@@ -8,9 +8,9 @@ import subprocess
 import tempfile
 from pathlib import Path
 
+from argo_toolset.cluster.layout import ClusterLayout
+from argo_toolset.cluster.settings import ClusterSettings
 from argo_toolset.podman import podman
-from generator.cluster.layout import ClusterLayout
-from generator.cluster.settings import ClusterSettings
 
 CONTAINERD_NAMESPACE = "k8s.io"  # the namespace containerd's CRI plugin (the kubelet's view) keeps images in
 # The executor image's user, as in Argo's own executor image: numeric and non-root, so runAsNonRoot admits it.

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import yaml
 
-from generator.cluster.layout import (
+from argo_toolset.cluster.layout import (
     BRIDGE,
     CLUSTER_DOMAIN,
     NODE_IP,
@@ -15,7 +15,7 @@ from generator.cluster.layout import (
     ClusterLayout,
     ClusterPorts,
 )
-from generator.cluster.pki import ClientIdentity, Pki
+from argo_toolset.cluster.pki import ClientIdentity, Pki
 
 CNI_BIN_DIR = "/usr/lib/cni"  # Debian's containernetworking-plugins
 RUNC = "/usr/sbin/runc"

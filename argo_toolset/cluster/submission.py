@@ -10,8 +10,8 @@ from pathlib import Path
 
 import yaml
 
-from generator.cluster.argo_server import ArgoServer
-from generator.cluster.kubeapi import KubeApi
+from argo_toolset.cluster.argo_server import ArgoServer
+from argo_toolset.cluster.kubeapi import KubeApi
 
 SUBMITTABLE_KINDS = ("WorkflowTemplate", "CronWorkflow")
 APPLIED_KINDS = ("WorkflowTemplate", "CronWorkflow")

@@ -5,10 +5,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from generator.cluster.components import WORKFLOW_CONTROLLER, argo
-from generator.cluster.config_files import write_containerd_config
-from generator.cluster.controller_config import controller_configmap
-from generator.cluster.layout import ClusterLayout, ClusterPorts
+from argo_toolset.cluster.components import WORKFLOW_CONTROLLER, argo
+from argo_toolset.cluster.config_files import write_containerd_config
+from argo_toolset.cluster.controller_config import controller_configmap
+from argo_toolset.cluster.layout import ClusterLayout, ClusterPorts
 from generator.project_cluster import PROGRAMS_DIR, cluster_settings
 from generator.specs.controller_config import controller_config_patch
 
@@ -20,7 +20,7 @@ def test_the_project_names_the_nodes_images_and_rules_as_before():
     assert settings.pause_image == "localhost/argo-batch-scoring-pause:local"
     assert settings.guard_comment == "argo-batch-scoring cluster: machine-local only"
     assert settings.nat_comment == "argo-batch-scoring cluster: stack at the node address"
-    assert settings.module_dir == Path(__file__).resolve().parents[3] / "tools" / "cluster"
+    assert settings.module_dir == Path(__file__).resolve().parents[2] / "tools" / "cluster"
     assert (settings.module_dir / "go.mod").exists()
 
 

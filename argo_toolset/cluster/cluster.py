@@ -10,12 +10,9 @@ from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
-from argo_toolset.podman import podman
-from argo_toolset.processes import is_alive, log_tail, spawn, stop
-from argo_toolset.runner.pods.in_image import open_to_pods
-from generator.cluster import network
-from generator.cluster.bootstrap import install_argo, wait_node_ready
-from generator.cluster.components import (
+from argo_toolset.cluster import network
+from argo_toolset.cluster.bootstrap import install_argo, wait_node_ready
+from argo_toolset.cluster.components import (
     CONTAINERD,
     KUBELET,
     Component,
@@ -24,7 +21,7 @@ from generator.cluster.components import (
     control_plane,
     is_local_address,
 )
-from generator.cluster.config_files import (
+from argo_toolset.cluster.config_files import (
     api_server_url,
     write_audit_policy,
     write_cni_config,
@@ -32,20 +29,23 @@ from generator.cluster.config_files import (
     write_kubeconfig,
     write_kubelet_config,
 )
-from generator.cluster.gobuild import argo_module_dir, build_programs
-from generator.cluster.images import build_node_images, import_into_containerd
-from generator.cluster.kubeapi import KubeApi
-from generator.cluster.layout import NODE_IP, NODE_NAME, ClusterLayout, ClusterPorts
-from generator.cluster.pki import ADMIN, CONTROLLER_MANAGER, KUBE_PROXY, SCHEDULER, Pki, ensure_pki
-from generator.cluster.pki import KUBELET as KUBELET_ID
-from generator.cluster.settings import ClusterSettings
-from generator.cluster.stack_access import (
+from argo_toolset.cluster.gobuild import argo_module_dir, build_programs
+from argo_toolset.cluster.images import build_node_images, import_into_containerd
+from argo_toolset.cluster.kubeapi import KubeApi
+from argo_toolset.cluster.layout import NODE_IP, NODE_NAME, ClusterLayout, ClusterPorts
+from argo_toolset.cluster.pki import ADMIN, CONTROLLER_MANAGER, KUBE_PROXY, SCHEDULER, Pki, ensure_pki
+from argo_toolset.cluster.pki import KUBELET as KUBELET_ID
+from argo_toolset.cluster.settings import ClusterSettings
+from argo_toolset.cluster.stack_access import (
     StackAccess,
     claim_warehouse,
     forward_ports,
     unforward_ports,
     warehouse_pod_patch,
 )
+from argo_toolset.podman import podman
+from argo_toolset.processes import is_alive, log_tail, spawn, stop
+from argo_toolset.runner.pods.in_image import open_to_pods
 
 REQUIRED_TOOLS = {
     "containerd": "apt-get install containerd",

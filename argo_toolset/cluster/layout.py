@@ -43,7 +43,7 @@ class ClusterLayout:
 
     @property
     def platform(self) -> Path:
-        """The multi-call binary: `platform COMPONENT ARGS...` (tools/cluster/main.go)."""
+        """The multi-call binary: `platform COMPONENT ARGS...` (main.go of the Go module)."""
         return self.bin_dir / "platform"
 
     @property

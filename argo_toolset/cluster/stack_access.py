@@ -11,8 +11,8 @@ from pathlib import Path
 
 import yaml
 
-from generator.cluster.kubeapi import KubeApi, KubeApiError
-from generator.cluster.layout import BRIDGE, NODE_IP
+from argo_toolset.cluster.kubeapi import KubeApi, KubeApiError
+from argo_toolset.cluster.layout import BRIDGE, NODE_IP
 
 WAREHOUSE_VOLUME = "warehouse"
 WAREHOUSE_CLAIM = "warehouse"

@@ -8,7 +8,7 @@ import copy
 
 import yaml
 
-from generator.cluster.components import ARGO_NAMESPACE
+from argo_toolset.cluster.components import ARGO_NAMESPACE
 
 
 def controller_configmap(project_config: dict, pod_spec_patch: str | None = None) -> dict:

@@ -7,8 +7,8 @@ import ipaddress
 from cryptography import x509
 from cryptography.x509.oid import NameOID
 
-from generator.cluster.layout import KUBERNETES_SERVICE_IP, NODE_IP, NODE_NAME
-from generator.cluster.pki import ADMIN, KUBELET, ensure_pki
+from argo_toolset.cluster.layout import KUBERNETES_SERVICE_IP, NODE_IP, NODE_NAME
+from argo_toolset.cluster.pki import ADMIN, KUBELET, ensure_pki
 
 CA_NAME = "a test cluster CA"
 

@@ -7,7 +7,7 @@ import shlex
 import subprocess
 from pathlib import Path
 
-from generator.cluster.layout import BRIDGE, NODE_IP, POD_SUBNET, ClusterLayout
+from argo_toolset.cluster.layout import BRIDGE, NODE_IP, POD_SUBNET, ClusterLayout
 
 NETNS_DIR = Path("/var/run/netns")
 

@@ -8,7 +8,7 @@ import ssl
 from dataclasses import dataclass
 from typing import Any
 
-from generator.cluster.http import HttpFailure, call
+from argo_toolset.cluster.http import HttpFailure, call
 
 # kind -> (API path prefix, plural, namespaced) for every kind the tooling writes or reads.
 KINDS: dict[str, tuple[str, str, bool]] = {

@@ -9,18 +9,18 @@ from pathlib import Path
 
 import yaml
 
-from generator.cluster.components import (
+from argo_toolset.cluster.components import (
     ARGO_NAMESPACE,
     ARGO_SERVER,
     ARGO_SERVER_ACCOUNT,
     WORKFLOW_CONTROLLER,
     WORKFLOW_CONTROLLER_ACCOUNT,
 )
-from generator.cluster.config_files import write_token_kubeconfig
-from generator.cluster.controller_config import controller_configmap
-from generator.cluster.kubeapi import KubeApi, KubeApiError
-from generator.cluster.layout import ClusterLayout, ClusterPorts
-from generator.cluster.pki import Pki
+from argo_toolset.cluster.config_files import write_token_kubeconfig
+from argo_toolset.cluster.controller_config import controller_configmap
+from argo_toolset.cluster.kubeapi import KubeApi, KubeApiError
+from argo_toolset.cluster.layout import ClusterLayout, ClusterPorts
+from argo_toolset.cluster.pki import Pki
 
 # Argo's install manifests inside its module: CRDs, then the accounts and roles of its cluster install.
 MANIFEST_FOLDERS = (

@@ -10,8 +10,8 @@ import urllib.request
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from generator.cluster.config_files import api_server_url
-from generator.cluster.layout import (
+from argo_toolset.cluster.config_files import api_server_url
+from argo_toolset.cluster.layout import (
     NODE_IP,
     NODE_NAME,
     POD_SUBNET,
@@ -19,7 +19,7 @@ from generator.cluster.layout import (
     ClusterLayout,
     ClusterPorts,
 )
-from generator.cluster.pki import ADMIN, API_SERVER_KUBELET_CLIENT, Pki
+from argo_toolset.cluster.pki import ADMIN, API_SERVER_KUBELET_CLIENT, Pki
 
 # Names, also the keys of the state file and the log files.
 CONTAINERD = "containerd"
