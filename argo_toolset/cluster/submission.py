@@ -51,7 +51,7 @@ class SubmitPlan:
 
 
 def rbac_file(workflows_file: Path) -> Path:
-    """`workflows/<job>.rbac.yaml` beside `workflows/<job>.yaml` (generator/specs/render.py writes both)."""
+    """The job's RBAC file, `<name>.rbac.yaml` beside the workflows file `<name>.yaml` (the project writes both)."""
     return workflows_file.with_name(workflows_file.name.removesuffix(".yaml") + ".rbac.yaml")
 
 
