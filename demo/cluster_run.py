@@ -9,9 +9,8 @@ from pathlib import Path
 import click
 import yaml
 
-from generator.cluster.layout import NODE_IP
-
-NODE_IMAGE = "localhost/argo-batch-scoring:local"
+from argo_toolset.cluster.layout import NODE_IP
+from generator.project_cluster import cluster_settings
 
 
 def cluster_conf(demo_conf: Path, out_dir: Path, endpoints) -> Path:
@@ -21,7 +20,7 @@ def cluster_conf(demo_conf: Path, out_dir: Path, endpoints) -> Path:
     defaults_path = out_dir / "defaults.yaml"
     defaults = yaml.safe_load(defaults_path.read_text())
     metastore_port, hive_port, mlflow_port = endpoints.service_ports()
-    defaults["image"] = NODE_IMAGE
+    defaults["image"] = cluster_settings().node_project_image
     defaults["hive"].update(host=NODE_IP, port=hive_port, metastore_uri=f"thrift://{NODE_IP}:{metastore_port}")
     defaults["mlflow"]["tracking_uri"] = f"http://{NODE_IP}:{mlflow_port}"
     header = "# The demo defaults as pods of the loopback cluster reach the stack (demo/cluster_run.py)\n"
@@ -33,12 +32,12 @@ def run_on_cluster(workflow_file: Path, job: str, dates: list[str], cluster_dir:
                    endpoints) -> bool:
     """Starts the cluster (reaching the stack), then submits the job for each date and waits; True when all
     succeeded."""
-    from generator.cluster.argo_server import ArgoServer
-    from generator.cluster.cluster import Cluster
-    from generator.cluster.stack_access import StackAccess
-    from generator.cluster.submission import apply_plan, plan_submission, submit_when_visible, watch
+    from argo_toolset.cluster.argo_server import ArgoServer
+    from argo_toolset.cluster.cluster import Cluster
+    from argo_toolset.cluster.stack_access import StackAccess
+    from argo_toolset.cluster.submission import apply_plan, plan_submission, submit_when_visible, watch
 
-    cluster = Cluster(cluster_dir, echo=click.echo)
+    cluster = Cluster(cluster_dir, cluster_settings(), echo=click.echo)
     click.echo(f"    kubeconfig: {cluster.up(StackAccess(endpoints.service_ports(), endpoints.warehouse_dir))}")
     api, server = cluster.api(), ArgoServer(cluster.argo_server_url())
     documents = [doc for doc in yaml.safe_load_all(workflow_file.read_text()) if doc]

@@ -32,19 +32,20 @@ def cluster() -> None:
 @click.option("--no-stack", is_flag=True, help="Pods reach no local stack.")
 def up(run_dir: Path, stack_dir: Path, no_stack: bool) -> None:
     """Build what is missing and start every part; prints the admin kubeconfig's path on its last line."""
-    from generator.cluster.cluster import Cluster, ClusterError
-    from generator.cluster.gobuild import GoBuildError
-    from generator.cluster.images import ImageError
-    from generator.cluster.kubeapi import KubeApiError
-    from generator.cluster.stack_access import StackAccess
+    from argo_toolset.cluster.cluster import Cluster, ClusterError
+    from argo_toolset.cluster.gobuild import GoBuildError
+    from argo_toolset.cluster.images import ImageError
+    from argo_toolset.cluster.kubeapi import KubeApiError
+    from argo_toolset.cluster.stack_access import StackAccess
     from generator.localstack import LocalStack
+    from generator.project_cluster import cluster_settings
 
     stack = None
     if not no_stack:
         endpoints = LocalStack(stack_dir).endpoints()
         stack = StackAccess(endpoints.service_ports(), endpoints.warehouse_dir)
     try:
-        kubeconfig = Cluster(run_dir, echo=click.echo).up(stack)
+        kubeconfig = Cluster(run_dir, cluster_settings(), echo=click.echo).up(stack)
     except (ClusterError, GoBuildError, ImageError, KubeApiError) as error:
         raise UserError(f"cluster up: {error}") from None
     click.echo(str(kubeconfig))
@@ -54,9 +55,10 @@ def up(run_dir: Path, stack_dir: Path, no_stack: bool) -> None:
 @_run_dir
 def status(run_dir: Path) -> None:
     """Print each part with its address, PID and health; exit 1 when any is down."""
-    from generator.cluster.cluster import Cluster
+    from argo_toolset.cluster.cluster import Cluster
+    from generator.project_cluster import cluster_settings
 
-    statuses = Cluster(run_dir).status()
+    statuses = Cluster(run_dir, cluster_settings()).status()
     for part in statuses:
         click.echo(f"{part.name:<24} {part.address:<40} pid {part.pid if part.pid else '-'!s:<8} "
                    f"{'up' if part.up else 'down'}")
@@ -68,6 +70,7 @@ def status(run_dir: Path) -> None:
 @_run_dir
 def down(run_dir: Path) -> None:
     """Stop every part and remove its pods, mounts, network and firewall rules (data and images stay)."""
-    from generator.cluster.cluster import Cluster
+    from argo_toolset.cluster.cluster import Cluster
+    from generator.project_cluster import cluster_settings
 
-    Cluster(run_dir, echo=click.echo).down()
+    Cluster(run_dir, cluster_settings(), echo=click.echo).down()

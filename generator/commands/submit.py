@@ -38,17 +38,18 @@ def submit(source: Path, template_name: str | None, parameters: tuple[str, ...],
     before anything is applied: a template the file lacks, a parameter it does not declare or a required one left
     out, or a cluster that is down exits 2 naming the problem.
     """
-    from generator.cluster.argo_server import ArgoServer, ArgoServerError
-    from generator.cluster.cluster import Cluster, ClusterError
-    from generator.cluster.kubeapi import KubeApiError
-    from generator.cluster.submission import SubmitRefused, apply_plan, plan_submission, submit_when_visible, watch
+    from argo_toolset.cluster.argo_server import ArgoServer, ArgoServerError
+    from argo_toolset.cluster.cluster import Cluster, ClusterError
+    from argo_toolset.cluster.kubeapi import KubeApiError
+    from argo_toolset.cluster.submission import SubmitRefused, apply_plan, plan_submission, submit_when_visible, watch
+    from generator.project_cluster import cluster_settings
 
     try:
         plan = plan_submission(_documents(source), source, template_name, _pairs(parameters, "-p/--parameter"),
                                namespace)
     except SubmitRefused as error:
         raise Refused(str(error)) from None
-    cluster = Cluster(run_dir)
+    cluster = Cluster(run_dir, cluster_settings())
     server = ArgoServer(cluster.argo_server_url())
     try:
         api = cluster.api()

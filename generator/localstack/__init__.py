@@ -1,6 +1,7 @@
 """Local stack: Hive metastore, Spark Thrift Server (HiveServer2) and MLflow server on loopback, no Docker.
 
-Imports `contract` (the steps' env names) and nothing else of the generator but `errors`.
+Imports `contract` (the steps' env names), `argo_toolset.processes` (start, check and stop a service by PID) and
+nothing else of the generator but `errors`.
 """
 
 

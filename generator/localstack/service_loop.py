@@ -6,8 +6,8 @@ import time
 from collections.abc import Callable, Iterable
 from pathlib import Path
 
+from argo_toolset.processes import is_alive, log_tail, stop
 from generator.localstack.errors import StackError
-from generator.localstack.processes import is_alive, log_tail, stop
 from generator.localstack.services import ServiceSpec
 from generator.localstack.state import ServiceRecord, read_state, write_state
 

@@ -6,6 +6,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
+from argo_toolset.processes import is_alive, spawn, stop
 from generator.localstack.endpoints import LOOPBACK, StackEndpoints, StackPorts
 from generator.localstack.errors import StackError
 from generator.localstack.hive_password import (
@@ -16,7 +17,7 @@ from generator.localstack.hive_password import (
     remove_password_copy,
 )
 from generator.localstack.hive_site import metastore_properties, write_hive_site
-from generator.localstack.processes import is_alive, jdk_program, port_is_free, spawn, stop
+from generator.localstack.processes import jdk_program, port_is_free
 from generator.localstack.service_loop import stop_recorded, wait_until_ready
 from generator.localstack.services import (
     METASTORE,

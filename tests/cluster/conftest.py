@@ -16,16 +16,19 @@ import pytest
 import yaml
 from click.testing import CliRunner
 
+from argo_toolset.cluster.cluster import Cluster, ClusterError
+from argo_toolset.cluster.layout import NODE_IP
+from argo_toolset.cluster.stack_access import StackAccess
 from generator.cli import main
-from generator.cluster.cluster import Cluster, ClusterError
-from generator.cluster.images import NODE_PROJECT_IMAGE
-from generator.cluster.layout import NODE_IP
-from generator.cluster.stack_access import StackAccess
+from generator.project_cluster import cluster_settings
 from tests.e2e.conftest import JOB, build_workflows, write_local_conf
 
 REPO = Path(__file__).resolve().parents[2]
 # One cluster per machine (fixed bridge, subnet and ports): the tests use their own run dir, never a developer's.
 TEST_RUN_DIR = REPO / ".run" / "test-cluster"
+SETTINGS = cluster_settings()
+# The project image as the pods' specs name it in the node's containerd.
+NODE_PROJECT_IMAGE = SETTINGS.node_project_image
 # Argo's own labels and annotations on what the controller creates.
 WORKFLOW_LABEL = "workflows.argoproj.io/workflow"
 CRON_LABEL = "workflows.argoproj.io/cron-workflow"
@@ -61,7 +64,7 @@ def cluster(local_stack) -> Iterator[Cluster]:
         if shutil.which(tool) is None:
             pytest.fail(f"the cluster tests need {tool}: .ci/run installs it (apt-get install containerd podman "
                         "iptables containernetworking-plugins)")
-    test_cluster = Cluster(TEST_RUN_DIR, echo=print)
+    test_cluster = Cluster(TEST_RUN_DIR, SETTINGS, echo=print)
     # A fresh store each session: the Workflows of an interrupted session would otherwise resume and take the node's
     # CPU from this session's pods.
     test_cluster.down()
@@ -91,7 +94,7 @@ class ClusterProject:
 def build_cluster_project(root: Path, local_stack, job_changes: dict | None = None) -> ClusterProject:
     """Registers a fresh demo model and writes the demo job's config and workflows under `root`.
 
-    Pods reach the stack through the node address (generator/cluster/stack_access.py) and run the image the node
+    Pods reach the stack through the node address (argo_toolset/cluster/stack_access.py) and run the image the node
     holds; `job_changes` replace the job config's top-level blocks of those names (e.g. `schedule`, `spark`).
     """
     from demo.model import register_pyfunc_model

@@ -12,10 +12,9 @@ import numpy as np
 import pytest
 import yaml
 
+from argo_toolset.cluster.argo_server import ArgoServer
 from demo.data import load_days
-from generator.cluster.argo_server import ArgoServer
-from generator.cluster.images import NODE_PROJECT_IMAGE
-from tests.cluster.conftest import build_cluster_project, submit, submitted_name
+from tests.cluster.conftest import NODE_PROJECT_IMAGE, build_cluster_project, submit, submitted_name
 from tests.e2e.conftest import DATES, JOB
 from tests.e2e.helpers import partition
 from tests.e2e.test_pipeline import expected_scores

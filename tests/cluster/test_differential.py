@@ -14,11 +14,11 @@ import uuid
 import pytest
 import yaml
 
+from argo_toolset.cluster.gobuild import argo_module_dir
 from argo_toolset.runner.api import run_workflow
 from argo_toolset.runner.results import NodeResult
-from generator.cluster.gobuild import argo_module_dir
-from generator.cluster.images import NODE_PROJECT_IMAGE
-from tests.cluster.conftest import FINAL_PHASES, wait_for
+from generator.project_cluster import MODULE_DIR
+from tests.cluster.conftest import FINAL_PHASES, NODE_PROJECT_IMAGE, wait_for
 
 pytestmark = [pytest.mark.slow]
 
@@ -33,7 +33,7 @@ Summary = dict[str, tuple[str, str, dict[str, str], str | None, str | None]]
 
 
 def example(name: str) -> dict:
-    return yaml.safe_load((argo_module_dir() / "examples" / name).read_text())
+    return yaml.safe_load((argo_module_dir(MODULE_DIR) / "examples" / name).read_text())
 
 
 def with_images(document: dict, image: str) -> dict:

@@ -14,9 +14,9 @@ from zoneinfo import ZoneInfo
 import pytest
 import yaml
 
+from argo_toolset.cluster.argo_server import ArgoServer
+from argo_toolset.cluster.submission import apply_plan, plan_submission, rbac_file
 from demo.data import load_days
-from generator.cluster.argo_server import ArgoServer
-from generator.cluster.submission import apply_plan, plan_submission, rbac_file
 from tests.cluster.conftest import (
     CRON_LABEL,
     FINAL_PHASES,

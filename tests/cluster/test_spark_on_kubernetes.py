@@ -17,16 +17,16 @@ import numpy as np
 import pytest
 import yaml
 
+from argo_toolset.cluster.argo_server import ArgoServer
+from argo_toolset.cluster.layout import KUBERNETES_SERVICE_IP
+from argo_toolset.cluster.stack_access import warehouse_mount, warehouse_volume
+from argo_toolset.cluster.submission import rbac_file
 from demo.data import load_days
-from generator.cluster.argo_server import ArgoServer
-from generator.cluster.images import NODE_PROJECT_IMAGE
-from generator.cluster.layout import KUBERNETES_SERVICE_IP
-from generator.cluster.stack_access import warehouse_mount, warehouse_volume
-from generator.cluster.submission import rbac_file
 from generator.specs.spark_k8s import EXECUTOR_CONTAINER
 from tests.cluster.conftest import (
     FINAL_PHASES,
     NODE_NAME_ANNOTATION,
+    NODE_PROJECT_IMAGE,
     WORKFLOW_LABEL,
     ClusterProject,
     build_cluster_project,

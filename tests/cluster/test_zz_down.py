@@ -10,8 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from generator.cluster import network
-from generator.cluster.stack_access import NAT_COMMENT
+from argo_toolset.cluster import network
 
 pytestmark = [pytest.mark.slow]
 
@@ -46,8 +45,8 @@ def test_down_leaves_nothing_running_or_listening(cluster):
     assert network.leftover_mounts(cluster.layout) == []
     assert network.pod_network_namespaces() == []
     rules = subprocess.run(["iptables-save"], capture_output=True, text=True, check=True).stdout
-    assert network.GUARD_COMMENT not in rules
-    assert NAT_COMMENT not in rules
+    assert cluster.settings.guard_comment not in rules
+    assert cluster.settings.nat_comment not in rules
     assert "KUBE-SERVICES" not in rules
 
 

@@ -25,10 +25,11 @@ import pytest
 from pyhive import hive
 from thrift.transport.TTransport import TTransportException
 
+from argo_toolset.processes import log_tail, spawn, stop
 from argo_toolset.runner import NodePhase, RunResult, load_documents, run_workflow, secret_variable
 from generator.localstack import StackEndpoints
 from generator.localstack.hive_password import password_file
-from generator.localstack.processes import free_port, log_tail, port_accepts, spawn, stop
+from generator.localstack.processes import free_port, port_accepts
 from generator.specs.render import planned_outputs, write_outputs
 from tests.integration.helpers import REPO_ROOT, output_files
 from tests.reliability.helpers import DEMO_JOB, files_holding, files_under, write_demo_conf

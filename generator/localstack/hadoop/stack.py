@@ -11,6 +11,7 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
+from argo_toolset.processes import is_alive, spawn, stop
 from generator.localstack.endpoints import LOOPBACK
 from generator.localstack.errors import StackError
 from generator.localstack.hadoop import jars
@@ -29,7 +30,7 @@ from generator.localstack.hadoop.services import (
 from generator.localstack.hadoop.site import hive_properties, spark_defaults, write_spark_defaults
 from generator.localstack.hadoop.webhdfs import upload
 from generator.localstack.hive_site import write_hive_site
-from generator.localstack.processes import is_alive, jdk_program, port_is_free, spawn, stop
+from generator.localstack.processes import jdk_program, port_is_free
 from generator.localstack.service_loop import stop_recorded, wait_until_ready
 from generator.localstack.services import MLFLOW, ServiceSpec, _base_env, spark_home
 from generator.localstack.stack import ServiceStatus

@@ -10,9 +10,10 @@ from pathlib import Path
 
 import pytest
 
+from argo_toolset.processes import is_alive
 from generator.localstack import LocalStack, StackError, StackPorts
 from generator.localstack.hive_site import metastore_properties, write_hive_site
-from generator.localstack.processes import free_port, is_alive, port_is_free
+from generator.localstack.processes import free_port, port_is_free
 from generator.localstack.state import ServiceRecord, read_state, write_state
 
 

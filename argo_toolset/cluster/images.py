@@ -8,17 +8,13 @@ import subprocess
 import tempfile
 from pathlib import Path
 
+from argo_toolset.cluster.layout import ClusterLayout
+from argo_toolset.cluster.settings import ClusterSettings
 from argo_toolset.podman import podman
-from generator.cluster.components import EXECUTOR_IMAGE
-from generator.cluster.config_files import PAUSE_IMAGE
-from generator.cluster.layout import ClusterLayout
-from generator.image.podman import BASE_IMAGE, PROJECT_IMAGE
 
 CONTAINERD_NAMESPACE = "k8s.io"  # the namespace containerd's CRI plugin (the kubelet's view) keeps images in
 # The executor image's user, as in Argo's own executor image: numeric and non-root, so runAsNonRoot admits it.
 EXECUTOR_USER = 8737
-# In containerd the project image keeps podman's full name: pods name it `localhost/argo-batch-scoring:local`.
-NODE_PROJECT_IMAGE = f"localhost/{PROJECT_IMAGE}"
 
 
 class ImageError(Exception):
@@ -32,12 +28,12 @@ def _run(command: list[str], **kwargs) -> subprocess.CompletedProcess:
     return result
 
 
-def build_node_images(layout: ClusterLayout) -> None:
+def build_node_images(layout: ClusterLayout, settings: ClusterSettings) -> None:
     """The pause image (our static `pause` on an empty image) and the executor image (`argoexec` on the
-    bookworm base, as a non-root user)."""
+    project's bookworm base, as a non-root user)."""
     recipes = {
-        PAUSE_IMAGE: ("pause", 'FROM scratch\nCOPY pause /pause\nUSER 65535:65535\nENTRYPOINT ["/pause"]\n'),
-        EXECUTOR_IMAGE: ("argoexec", f"FROM {BASE_IMAGE}\nCOPY argoexec /bin/argoexec\n"
+        settings.pause_image: ("pause", 'FROM scratch\nCOPY pause /pause\nUSER 65535:65535\nENTRYPOINT ["/pause"]\n'),
+        settings.executor_image: ("argoexec", f"FROM {settings.base_image}\nCOPY argoexec /bin/argoexec\n"
                                      f"USER {EXECUTOR_USER}:{EXECUTOR_USER}\nENTRYPOINT [\"argoexec\"]\n"),
     }
     for tag, (binary, containerfile) in recipes.items():

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import yaml
 
-from generator.cluster.layout import (
+from argo_toolset.cluster.layout import (
     BRIDGE,
     CLUSTER_DOMAIN,
     NODE_IP,
@@ -15,11 +15,8 @@ from generator.cluster.layout import (
     ClusterLayout,
     ClusterPorts,
 )
-from generator.cluster.pki import ClientIdentity, Pki
+from argo_toolset.cluster.pki import ClientIdentity, Pki
 
-# The sandbox ("pause") image every pod starts with, built here (images.py): containerd would otherwise pull
-# registry.k8s.io/pause, which cannot be reached.
-PAUSE_IMAGE = "localhost/argo-batch-scoring-pause:local"
 CNI_BIN_DIR = "/usr/lib/cni"  # Debian's containernetworking-plugins
 RUNC = "/usr/sbin/runc"
 
@@ -58,9 +55,10 @@ def write_token_kubeconfig(path: Path, pki: Pki, user: str, token: str, ports: C
     return _write(path, yaml.safe_dump(config, sort_keys=False), mode=0o600)
 
 
-def write_containerd_config(layout: ClusterLayout) -> Path:
-    """containerd 1.6 with its CRI plugin: runc without systemd (cgroupfs), overlayfs, our CNI folder, and
-    oom_score_adj never lowered (see the comment in the file)."""
+def write_containerd_config(layout: ClusterLayout, pause_image: str) -> Path:
+    """containerd 1.6 with its CRI plugin: runc without systemd (cgroupfs), overlayfs, our CNI folder, our
+    `pause_image` as every pod's sandbox (images.py), and oom_score_adj never lowered (see the comment in the
+    file)."""
     text = f"""version = 2
 root = "{layout.containerd_root}"
 state = "{layout.containerd_state}"
@@ -80,7 +78,7 @@ disabled_plugins = ["io.containerd.snapshotter.v1.aufs", "io.containerd.snapshot
   path = "{layout.run_dir / 'containerd' / 'opt'}"
 
 [plugins."io.containerd.grpc.v1.cri"]
-  sandbox_image = "{PAUSE_IMAGE}"
+  sandbox_image = "{pause_image}"
   enable_selinux = false
   # Root on these machines lacks CAP_SYS_RESOURCE, so no process may lower its oom_score_adj: the sandbox's -998
   # killed runc's init ("can't get final child's PID from pipe"). Adjustments below containerd's own are raised

@@ -1,11 +1,11 @@
-"""Builds the cluster's programs from the pinned Go module in tools/cluster (Go's build cache keeps them warm).
+"""Builds the cluster's programs from their pinned Go module (`source`; Go's build cache keeps them warm).
 
 Argo's module embeds its web UI from `ui/dist/app`, which the published module does not contain (Argo's own
 build makes it with Node first), and its executor's Linux process handling is missing from the published v4.0.5;
 Go refuses to overlay files in the module cache. So the build uses a copy of Argo's module (from the cache,
 checksum-verified by `go mod download`) with a one-page UI placeholder and our Linux file
-(tools/cluster/argo-additions) added, through a build-only go.mod that replaces the module with that copy;
-tools/cluster/go.mod itself stays plain.
+(`argo-additions` in the module) added, through a build-only go.mod that replaces the module with that copy; the
+module's own go.mod stays plain.
 """
 
 from __future__ import annotations
@@ -19,13 +19,10 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from generator.cluster.layout import PROGRAMS_DIR, REPO
-
-MODULE_DIR = REPO / "tools" / "cluster"
 ARGO_MODULE = "github.com/argoproj/argo-workflows/v4"
-UI_PLACEHOLDER = MODULE_DIR / "ui" / "index.html"
+UI_PLACEHOLDER = Path("ui") / "index.html"  # in the source module
 # Files our build copy of Argo's module needs and the published module lacks (their own comments say why).
-ARGO_ADDITIONS = MODULE_DIR / "argo-additions"
+ARGO_ADDITIONS = Path("argo-additions")  # in the source module
 LINK_FLAGS = "-s -w"  # no symbol tables: smaller binaries, faster links; these are test tools
 
 
@@ -35,7 +32,7 @@ class GoBuildError(Exception):
 
 @dataclass(frozen=True)
 class Program:
-    """One binary built from tools/cluster: its package, output name and whether it must be static."""
+    """One binary built from the source module: its package, output name and whether it must be static."""
 
     package: str
     output: str
@@ -57,12 +54,12 @@ def go_binary() -> str:
     """The `go` command: on PATH, else /usr/local/go/bin/go (where go.dev's archive installs)."""
     found = shutil.which("go") or ("/usr/local/go/bin/go" if Path("/usr/local/go/bin/go").exists() else None)
     if not found:
-        raise GoBuildError("Go >= 1.25 is needed to build the cluster (tools/cluster): install it from go.dev "
+        raise GoBuildError("Go >= 1.25 is needed to build the cluster's programs: install it from go.dev "
                            "into /usr/local/go")
     return found
 
 
-def _go(arguments: list[str], env: dict[str, str] | None = None, cwd: Path = MODULE_DIR) -> str:
+def _go(arguments: list[str], cwd: Path, env: dict[str, str] | None = None) -> str:
     result = subprocess.run([go_binary(), *arguments], cwd=cwd, capture_output=True, text=True,
                             env={**os.environ, **(env or {})}, check=False)
     if result.returncode != 0:
@@ -71,41 +68,42 @@ def _go(arguments: list[str], env: dict[str, str] | None = None, cwd: Path = MOD
     return result.stdout
 
 
-def module_dir(module: str) -> Path:
-    """The folder of a module tools/cluster requires, at the version go.mod pins (downloaded and verified)."""
-    version = json.loads(_go(["list", "-m", "-json", module]))["Version"]
-    return Path(json.loads(_go(["mod", "download", "-json", f"{module}@{version}"]))["Dir"])
+def module_dir(module: str, source: Path) -> Path:
+    """The folder of a module `source` requires, at the version its go.mod pins (downloaded and verified)."""
+    version = json.loads(_go(["list", "-m", "-json", module], source))["Version"]
+    return Path(json.loads(_go(["mod", "download", "-json", f"{module}@{version}"], source))["Dir"])
 
 
-def argo_module_dir() -> Path:
-    """Argo's module as go.mod pins it: its CRDs and RBAC manifests are read from here at run time."""
-    return module_dir(ARGO_MODULE)
+def argo_module_dir(source: Path) -> Path:
+    """Argo's module as `source`'s go.mod pins it: its CRDs and RBAC manifests are read from here at run time."""
+    return module_dir(ARGO_MODULE, source)
 
 
-def _build_modfile(build_dir: Path) -> Path:
-    source = argo_module_dir()
+def _build_modfile(build_dir: Path, source: Path) -> Path:
+    argo = argo_module_dir(source)
     copy = build_dir / "argo-workflows"
     marker = copy / ".copied-from"
-    if not marker.exists() or marker.read_text() != str(source):
+    if not marker.exists() or marker.read_text() != str(argo):
         shutil.rmtree(copy, ignore_errors=True)
-        shutil.copytree(source, copy)
+        shutil.copytree(argo, copy)
         for path in [copy, *copy.rglob("*")]:
             if not path.is_symlink():
                 path.chmod(path.stat().st_mode | 0o200)
-        marker.write_text(str(source))
+        marker.write_text(str(argo))
     placeholder = copy / "ui" / "dist" / "app" / "index.html"
     placeholder.parent.mkdir(parents=True, exist_ok=True)
-    shutil.copyfile(UI_PLACEHOLDER, placeholder)
-    for addition in ARGO_ADDITIONS.rglob("*.go"):
-        shutil.copyfile(addition, copy / addition.relative_to(ARGO_ADDITIONS))
+    shutil.copyfile(source / UI_PLACEHOLDER, placeholder)
+    for addition in (source / ARGO_ADDITIONS).rglob("*.go"):
+        shutil.copyfile(addition, copy / addition.relative_to(source / ARGO_ADDITIONS))
     modfile = build_dir / "go.mod"
-    modfile.write_text((MODULE_DIR / "go.mod").read_text() + f"\nreplace {ARGO_MODULE} => {copy}\n")
-    shutil.copyfile(MODULE_DIR / "go.sum", build_dir / "go.sum")
+    modfile.write_text((source / "go.mod").read_text() + f"\nreplace {ARGO_MODULE} => {copy}\n")
+    shutil.copyfile(source / "go.sum", build_dir / "go.sum")
     return modfile
 
 
-def build_programs(bin_dir: Path = PROGRAMS_DIR, echo=lambda _line: None) -> None:
-    """Builds every program into `bin_dir`; Go relinks nothing whose inputs did not change.
+def build_programs(source: Path, bin_dir: Path, echo=lambda _line: None) -> None:
+    """Builds every program of the Go module `source` into `bin_dir`; Go relinks nothing whose inputs did not
+    change.
 
     One build at a time per `bin_dir` (a file lock): CI starts one in the background while the other tests run,
     and the cluster tests' `cluster up` waits for it instead of compiling the same packages a second time.
@@ -113,19 +111,14 @@ def build_programs(bin_dir: Path = PROGRAMS_DIR, echo=lambda _line: None) -> Non
     bin_dir.mkdir(parents=True, exist_ok=True)
     with open(bin_dir / ".build.lock", "w") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)
-        _build_locked(bin_dir, echo)
+        _build_locked(source, bin_dir, echo)
 
 
-def _build_locked(bin_dir: Path, echo) -> None:
-    modfile = _build_modfile(bin_dir.parent / "cluster-build")
+def _build_locked(source: Path, bin_dir: Path, echo) -> None:
+    modfile = _build_modfile(bin_dir.parent / "cluster-build", source)
     for program in PROGRAMS:
         started = time.monotonic()
         env = {"CGO_ENABLED": "0"} if program.static else {}
         _go(["build", "-modfile", str(modfile), "-trimpath", "-ldflags", LINK_FLAGS,
-             "-o", str(bin_dir / program.output), program.package], env=env)
+             "-o", str(bin_dir / program.output), program.package], source, env=env)
         echo(f"go build {program.output}: {time.monotonic() - started:.1f}s")
-
-
-if __name__ == "__main__":
-    # `python3 -m generator.cluster.gobuild`: CI builds the programs beside the image build (stdlib only).
-    build_programs(echo=print)

@@ -10,11 +10,9 @@ from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
-from argo_toolset.podman import podman
-from argo_toolset.runner.pods.in_image import open_to_pods
-from generator.cluster import network
-from generator.cluster.bootstrap import install_argo, wait_node_ready
-from generator.cluster.components import (
+from argo_toolset.cluster import network
+from argo_toolset.cluster.bootstrap import install_argo, wait_node_ready
+from argo_toolset.cluster.components import (
     CONTAINERD,
     KUBELET,
     Component,
@@ -23,7 +21,7 @@ from generator.cluster.components import (
     control_plane,
     is_local_address,
 )
-from generator.cluster.config_files import (
+from argo_toolset.cluster.config_files import (
     api_server_url,
     write_audit_policy,
     write_cni_config,
@@ -31,21 +29,23 @@ from generator.cluster.config_files import (
     write_kubeconfig,
     write_kubelet_config,
 )
-from generator.cluster.gobuild import argo_module_dir, build_programs
-from generator.cluster.images import NODE_PROJECT_IMAGE, build_node_images, import_into_containerd
-from generator.cluster.kubeapi import KubeApi
-from generator.cluster.layout import NODE_IP, NODE_NAME, ClusterLayout, ClusterPorts
-from generator.cluster.pki import ADMIN, CONTROLLER_MANAGER, KUBE_PROXY, SCHEDULER, ensure_pki
-from generator.cluster.pki import KUBELET as KUBELET_ID
-from generator.cluster.stack_access import (
+from argo_toolset.cluster.gobuild import argo_module_dir, build_programs
+from argo_toolset.cluster.images import build_node_images, import_into_containerd
+from argo_toolset.cluster.kubeapi import KubeApi
+from argo_toolset.cluster.layout import NODE_IP, NODE_NAME, ClusterLayout, ClusterPorts
+from argo_toolset.cluster.pki import ADMIN, CONTROLLER_MANAGER, KUBE_PROXY, SCHEDULER, Pki, ensure_pki
+from argo_toolset.cluster.pki import KUBELET as KUBELET_ID
+from argo_toolset.cluster.settings import ClusterSettings
+from argo_toolset.cluster.stack_access import (
     StackAccess,
     claim_warehouse,
     forward_ports,
     unforward_ports,
     warehouse_pod_patch,
 )
-from generator.image.podman import PROJECT_IMAGE
-from generator.localstack.processes import is_alive, log_tail, spawn, stop
+from argo_toolset.podman import podman
+from argo_toolset.processes import is_alive, log_tail, spawn, stop
+from argo_toolset.runner.pods.in_image import open_to_pods
 
 REQUIRED_TOOLS = {
     "containerd": "apt-get install containerd",
@@ -71,17 +71,19 @@ class ComponentStatus:
 
 
 class Cluster:
-    """The cluster of `run_dir` (default `.run/cluster`).
+    """The cluster of `run_dir`.
 
     Args:
-        run_dir: all binaries, certificates, data, logs and the state file (`cluster.json`).
+        run_dir: all certificates, data, logs and the state file (`cluster.json`).
+        settings: the project's glue: its name, images, Go module, programs folder and controller setting.
         ports: ports for a fresh start.
         echo: receives progress lines.
     """
 
-    def __init__(self, run_dir: Path, ports: ClusterPorts | None = None,
+    def __init__(self, run_dir: Path, settings: ClusterSettings, ports: ClusterPorts | None = None,
                  echo: Callable[[str], None] | None = None):
-        self.layout = ClusterLayout(Path(run_dir).resolve())
+        self.settings = settings
+        self.layout = ClusterLayout(Path(run_dir).resolve(), settings.programs_dir)
         self.ports = ports or ClusterPorts()
         self._echo = echo or (lambda _line: None)
 
@@ -93,14 +95,17 @@ class Cluster:
         if not is_local_address(NODE_IP):
             raise ClusterError(f"the cluster of {self.layout.run_dir} is down (no node address {NODE_IP} on this "
                                "machine): start it with `generate-workflow cluster up`")
-        return KubeApi(api_server_url(self.ports), admin_tls(ensure_pki(self.layout.pki_dir)))
+        return KubeApi(api_server_url(self.ports), admin_tls(self._pki()), self.settings.field_manager)
 
     def argo_server_url(self) -> str:
         return f"http://127.0.0.1:{self.ports.argo_server}"
 
     def components(self) -> list[Component]:
-        pki = ensure_pki(self.layout.pki_dir)
-        return control_plane(self.layout, pki, self.ports) + argo(self.layout, self.ports)
+        return (control_plane(self.layout, self._pki(), self.ports)
+                + argo(self.layout, self.ports, self.settings.executor_image))
+
+    def _pki(self) -> Pki:
+        return ensure_pki(self.layout.pki_dir, self.settings.ca_name)
 
     def status(self) -> list[ComponentStatus]:
         records = self._read_state()
@@ -124,46 +129,44 @@ class Cluster:
         """
         self._check_host()
         started_at = time.monotonic()
-        layout, ports = self.layout, self.ports
+        layout, ports, settings = self.layout, self.ports, self.settings
         for folder in (layout.logs_dir, layout.conf_dir, layout.etcd_dir, layout.kubelet_dir, layout.cni_state_dir):
             folder.mkdir(parents=True, exist_ok=True)
-        self._echo("building the cluster's programs (tools/cluster; Go's build cache keeps them)")
-        build_programs(layout.bin_dir, self._echo)
-        pki = ensure_pki(layout.pki_dir)
+        self._echo(f"building the cluster's programs ({settings.module_dir}; Go's build cache keeps them)")
+        build_programs(settings.module_dir, layout.bin_dir, self._echo)
+        pki = self._pki()
         write_kubeconfig(layout.admin_kubeconfig, pki, ADMIN, ports)
         for identity in (CONTROLLER_MANAGER, SCHEDULER, KUBELET_ID, KUBE_PROXY):
             write_kubeconfig(layout.kubeconfig(identity.file_stem), pki, identity, ports)
-        write_containerd_config(layout)
+        write_containerd_config(layout, settings.pause_image)
         write_cni_config(layout)
         write_kubelet_config(layout, pki, ports)
         write_audit_policy(layout)
         network.ensure_bridge()
         self._echo("building the node's pause and executor images (podman)")
-        build_node_images(layout)
+        build_node_images(layout, settings)
 
         records = self._read_state()
         self._write_state(records, stack)
         components = {c.name: c for c in self.components()}
         order = list(components)
         self._start_until(components, order[: order.index(CONTAINERD) + 1], records)
-        from generator.cluster.components import EXECUTOR_IMAGE
-        from generator.cluster.config_files import PAUSE_IMAGE
-
-        import_into_containerd(layout, [PAUSE_IMAGE, EXECUTOR_IMAGE, PROJECT_IMAGE], self._echo)
+        import_into_containerd(layout, [settings.pause_image, settings.executor_image, settings.project_image],
+                               self._echo)
         first_argo = order.index("workflow-controller")
         self._start_until(components, order[order.index(CONTAINERD) + 1: order.index("kube-controller-manager")],
                           records)
         api = self.api()
-        install_argo(api, argo_module_dir(), layout, pki, ports,
+        install_argo(api, argo_module_dir(settings.module_dir), layout, pki, ports, settings.controller_config,
                      warehouse_pod_patch(stack.warehouse) if stack else None)
         self._start_until(components, order[order.index("kube-controller-manager"): first_argo], records)
         wait_node_ready(api, NODE_NAME)
         self._start_until(components, order[first_argo:], records)
-        network.guard_port(ports.argo_server)
+        network.guard_port(ports.argo_server, settings.guard_comment)
         if stack:
-            forward_ports(stack.ports)
+            forward_ports(stack.ports, settings.nat_comment)
         self._echo(f"cluster up in {time.monotonic() - started_at:.0f}s: API server {api_server_url(ports)}, "
-                   f"Argo Server {self.argo_server_url()}, images {NODE_PROJECT_IMAGE}")
+                   f"Argo Server {self.argo_server_url()}, images {settings.node_project_image}")
         return layout.admin_kubeconfig
 
     def _check_host(self) -> None:
@@ -172,9 +175,10 @@ class Cluster:
             missing.append("apt-get install containernetworking-plugins")
         if missing:
             raise ClusterError("the cluster needs: " + "; ".join(missing))
-        if subprocess.run(podman("image", "exists", PROJECT_IMAGE), check=False).returncode != 0:
-            raise ClusterError(f"the project image {PROJECT_IMAGE} is not in podman's storage: build it with "
-                               "`make image`")
+        image = self.settings.project_image
+        if subprocess.run(podman("image", "exists", image), check=False).returncode != 0:
+            raise ClusterError(f"the project image {image} is not in podman's storage: build it with "
+                               f"`{self.settings.image_build_command}`")
 
     def _start_until(self, components: dict[str, Component], names: list[str], records: dict[str, int]) -> None:
         started = []
@@ -220,9 +224,9 @@ class Cluster:
                 self._echo(f"{name}: stopped")
         self._write_state(records, stack)
         self._kill_shims()
-        network.unguard_port(self.ports.argo_server)
+        network.unguard_port(self.ports.argo_server, self.settings.guard_comment)
         if stack:
-            unforward_ports(stack.ports)
+            unforward_ports(stack.ports, self.settings.nat_comment)
         if self.layout.platform.exists():
             subprocess.run([str(self.layout.platform), "kube-proxy", "--cleanup"], capture_output=True, check=False)
         network.remove_kube_chains()

@@ -13,7 +13,7 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 
-from generator.cluster.layout import CLUSTER_DOMAIN, KUBERNETES_SERVICE_IP, NODE_IP, NODE_NAME
+from argo_toolset.cluster.layout import CLUSTER_DOMAIN, KUBERNETES_SERVICE_IP, NODE_IP, NODE_NAME
 
 VALID_DAYS = 365
 
@@ -75,14 +75,15 @@ class Pki:
         return self.folder / f"{identity.file_stem}.key"
 
 
-def ensure_pki(folder: Path) -> Pki:
-    """Writes every certificate and key the cluster needs into `folder`, keeping those already there."""
+def ensure_pki(folder: Path, ca_name: str) -> Pki:
+    """Writes every certificate and key the cluster needs into `folder`, keeping those already there; a new CA is
+    named `ca_name`."""
     pki = Pki(folder)
     folder.mkdir(parents=True, exist_ok=True)
     folder.chmod(0o700)
     if not pki.ca_cert.exists():
         key = _new_key()
-        name = _name("argo-batch-scoring test cluster CA")
+        name = _name(ca_name)
         cert = (_builder(name, name, key.public_key())
                 .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
                 .add_extension(x509.KeyUsage(digital_signature=True, key_cert_sign=True, crl_sign=True,

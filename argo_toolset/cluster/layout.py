@@ -5,10 +5,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-REPO = Path(__file__).resolve().parents[2]
-# The programs built from tools/cluster, shared by every run dir (the tests' cluster and a developer's): one build.
-PROGRAMS_DIR = REPO / ".run" / "cluster-programs"
-
 NODE_NAME = "scoring-node"
 # The pods' network: a bridge of our own with the node's address as the pods' gateway. The API server and the
 # kubelet listen on the node address (pods reach them there); everything else stays on 127.0.0.1.
@@ -40,14 +36,14 @@ class ClusterPorts:
 
 @dataclass(frozen=True)
 class ClusterLayout:
-    """Every path of one cluster, all under `run_dir` (default `.run/cluster`) but the shared programs."""
+    """Every path of one cluster, all under `run_dir` but the programs in `bin_dir`, which every run dir shares."""
 
     run_dir: Path
-    bin_dir: Path = PROGRAMS_DIR
+    bin_dir: Path
 
     @property
     def platform(self) -> Path:
-        """The multi-call binary: `platform COMPONENT ARGS...` (tools/cluster/main.go)."""
+        """The multi-call binary: `platform COMPONENT ARGS...` (main.go of the Go module)."""
         return self.bin_dir / "platform"
 
     @property

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 
-from generator.cluster.http import HttpFailure, call
+from argo_toolset.cluster.http import HttpFailure, call
 
 
 class ArgoServerError(Exception):

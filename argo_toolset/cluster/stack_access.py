@@ -11,10 +11,9 @@ from pathlib import Path
 
 import yaml
 
-from generator.cluster.kubeapi import KubeApi, KubeApiError
-from generator.cluster.layout import BRIDGE, NODE_IP
+from argo_toolset.cluster.kubeapi import KubeApi, KubeApiError
+from argo_toolset.cluster.layout import BRIDGE, NODE_IP
 
-NAT_COMMENT = "argo-batch-scoring cluster: stack at the node address"
 WAREHOUSE_VOLUME = "warehouse"
 WAREHOUSE_CLAIM = "warehouse"
 WAREHOUSE_SIZE = "100Gi"  # a hostPath volume enforces no size; the claim only has to fit the volume
@@ -28,24 +27,24 @@ class StackAccess:
     warehouse: Path
 
 
-def _dnat_rule(port: int) -> list[str]:
+def _dnat_rule(port: int, comment: str) -> list[str]:
     return ["PREROUTING", "-i", BRIDGE, "-d", NODE_IP, "-p", "tcp", "--dport", str(port), "-m", "comment",
-            "--comment", NAT_COMMENT, "-j", "DNAT", "--to-destination", f"127.0.0.1:{port}"]
+            "--comment", comment, "-j", "DNAT", "--to-destination", f"127.0.0.1:{port}"]
 
 
-def forward_ports(ports: tuple[int, ...]) -> None:
+def forward_ports(ports: tuple[int, ...], comment: str) -> None:
     """Pods connecting to NODE_IP:port reach 127.0.0.1:port (the kernel routes to loopback from the bridge only
-    with route_localnet on it)."""
+    with route_localnet on it); `comment` marks the rules as ours."""
     subprocess.run(["sysctl", "-q", "-w", f"net.ipv4.conf.{BRIDGE}.route_localnet=1"], check=True)
     for port in ports:
-        rule = _dnat_rule(port)
+        rule = _dnat_rule(port, comment)
         if subprocess.run(["iptables", "-t", "nat", "-C", *rule], capture_output=True, check=False).returncode:
             subprocess.run(["iptables", "-t", "nat", "-A", *rule], capture_output=True, check=True)
 
 
-def unforward_ports(ports: tuple[int, ...]) -> None:
+def unforward_ports(ports: tuple[int, ...], comment: str) -> None:
     for port in ports:
-        while subprocess.run(["iptables", "-t", "nat", "-D", *_dnat_rule(port)], capture_output=True,
+        while subprocess.run(["iptables", "-t", "nat", "-D", *_dnat_rule(port, comment)], capture_output=True,
                              check=False).returncode == 0:
             pass
 

@@ -8,9 +8,9 @@ from pathlib import Path
 import pytest
 import yaml
 
-from generator.cluster.submission import POD_SECURITY_LABELS, SubmitRefused, apply_plan, plan_submission
+from argo_toolset.cluster.submission import POD_SECURITY_LABELS, SubmitRefused, apply_plan, plan_submission
 
-REPO = Path(__file__).resolve().parents[3]
+REPO = Path(__file__).resolve().parents[4]
 WORKFLOWS = REPO / "workflows" / "churn-daily.yaml"
 
 

@@ -7,8 +7,10 @@ import ipaddress
 from cryptography import x509
 from cryptography.x509.oid import NameOID
 
-from generator.cluster.layout import KUBERNETES_SERVICE_IP, NODE_IP, NODE_NAME
-from generator.cluster.pki import ADMIN, KUBELET, ensure_pki
+from argo_toolset.cluster.layout import KUBERNETES_SERVICE_IP, NODE_IP, NODE_NAME
+from argo_toolset.cluster.pki import ADMIN, KUBELET, ensure_pki
+
+CA_NAME = "a test cluster CA"
 
 
 def subject(path) -> tuple[str, list[str]]:
@@ -19,9 +21,10 @@ def subject(path) -> tuple[str, list[str]]:
 
 
 def test_identities_are_what_rbac_and_the_node_authorizer_read(tmp_path):
-    pki = ensure_pki(tmp_path / "pki")
+    pki = ensure_pki(tmp_path / "pki", CA_NAME)
     assert subject(pki.client_cert(KUBELET)) == (f"system:node:{NODE_NAME}", ["system:nodes"])
     assert subject(pki.client_cert(ADMIN)) == ("cluster-admin", ["system:masters"])
+    assert subject(pki.ca_cert) == (CA_NAME, [])
     serving = x509.load_pem_x509_certificate(pki.serving_cert.read_bytes())
     addresses = serving.extensions.get_extension_for_class(x509.SubjectAlternativeName).value.get_values_for_type(
         x509.IPAddress)
@@ -31,5 +34,5 @@ def test_identities_are_what_rbac_and_the_node_authorizer_read(tmp_path):
 
 
 def test_a_second_call_keeps_the_certificates(tmp_path):
-    first = ensure_pki(tmp_path / "pki").ca_cert.read_bytes()
-    assert ensure_pki(tmp_path / "pki").ca_cert.read_bytes() == first
+    first = ensure_pki(tmp_path / "pki", CA_NAME).ca_cert.read_bytes()
+    assert ensure_pki(tmp_path / "pki", CA_NAME).ca_cert.read_bytes() == first

@@ -10,8 +10,8 @@ from pathlib import Path
 
 import yaml
 
-from generator.cluster.argo_server import ArgoServer
-from generator.cluster.kubeapi import KubeApi
+from argo_toolset.cluster.argo_server import ArgoServer
+from argo_toolset.cluster.kubeapi import KubeApi
 
 SUBMITTABLE_KINDS = ("WorkflowTemplate", "CronWorkflow")
 APPLIED_KINDS = ("WorkflowTemplate", "CronWorkflow")
@@ -51,7 +51,7 @@ class SubmitPlan:
 
 
 def rbac_file(workflows_file: Path) -> Path:
-    """`workflows/<job>.rbac.yaml` beside `workflows/<job>.yaml` (generator/specs/render.py writes both)."""
+    """The job's RBAC file, `<name>.rbac.yaml` beside the workflows file `<name>.yaml` (the project writes both)."""
     return workflows_file.with_name(workflows_file.name.removesuffix(".yaml") + ".rbac.yaml")
 
 

@@ -7,9 +7,8 @@ import shlex
 import subprocess
 from pathlib import Path
 
-from generator.cluster.layout import BRIDGE, NODE_IP, POD_SUBNET, ClusterLayout
+from argo_toolset.cluster.layout import BRIDGE, NODE_IP, POD_SUBNET, ClusterLayout
 
-GUARD_COMMENT = "argo-batch-scoring cluster: machine-local only"
 NETNS_DIR = Path("/var/run/netns")
 
 
@@ -36,20 +35,22 @@ def remove_bridge() -> None:
         _ip("link", "del", BRIDGE)
 
 
-def _guard_rule(port: int) -> list[str]:
+def _guard_rule(port: int, comment: str) -> list[str]:
     return ["INPUT", "-p", "tcp", "--dport", str(port), "!", "-i", "lo", "-m", "comment", "--comment",
-            GUARD_COMMENT, "-j", "DROP"]
+            comment, "-j", "DROP"]
 
 
-def guard_port(port: int) -> None:
+def guard_port(port: int, comment: str) -> None:
     """Drops connections to `port` from anywhere but this machine's loopback (Argo's server binds every
-    interface and has no flag to bind one)."""
-    if subprocess.run(["iptables", "-C", *_guard_rule(port)], capture_output=True, check=False).returncode != 0:
-        subprocess.run(["iptables", "-I", *_guard_rule(port)], capture_output=True, check=True)
+    interface and has no flag to bind one); `comment` marks the rule as ours."""
+    if subprocess.run(["iptables", "-C", *_guard_rule(port, comment)], capture_output=True,
+                      check=False).returncode != 0:
+        subprocess.run(["iptables", "-I", *_guard_rule(port, comment)], capture_output=True, check=True)
 
 
-def unguard_port(port: int) -> None:
-    while subprocess.run(["iptables", "-D", *_guard_rule(port)], capture_output=True, check=False).returncode == 0:
+def unguard_port(port: int, comment: str) -> None:
+    while subprocess.run(["iptables", "-D", *_guard_rule(port, comment)], capture_output=True,
+                         check=False).returncode == 0:
         pass
 
 

@@ -8,9 +8,7 @@ import ssl
 from dataclasses import dataclass
 from typing import Any
 
-from generator.cluster.http import HttpFailure, call
-
-FIELD_MANAGER = "argo-batch-scoring"
+from argo_toolset.cluster.http import HttpFailure, call
 
 # kind -> (API path prefix, plural, namespaced) for every kind the tooling writes or reads.
 KINDS: dict[str, tuple[str, str, bool]] = {
@@ -47,10 +45,12 @@ class KubeApiError(Exception):
 
 @dataclass(frozen=True)
 class KubeApi:
-    """The API server at `url`, reached with `tls` (admin client certificate, cluster CA)."""
+    """The API server at `url`, reached with `tls` (admin client certificate, cluster CA); our server-side
+    applies own their fields as `field_manager`."""
 
     url: str
     tls: ssl.SSLContext
+    field_manager: str
     timeout: float = 30.0
 
     def request(self, method: str, path: str, body: Any = None, content_type: str = "application/json",
@@ -85,7 +85,7 @@ class KubeApi:
             metadata.setdefault("namespace", namespace)
         path = self.path(manifest["kind"], metadata["name"], metadata.get("namespace"))
         return self.request("PATCH", path, manifest, "application/apply-patch+yaml",
-                            {"fieldManager": FIELD_MANAGER, "force": "true"})
+                            {"fieldManager": self.field_manager, "force": "true"})
 
     def get(self, kind: str, name: str, namespace: str | None = None) -> dict | None:
         """The object, or None when it does not exist."""

@@ -9,18 +9,18 @@ from pathlib import Path
 
 import yaml
 
-from generator.cluster.components import (
+from argo_toolset.cluster.components import (
     ARGO_NAMESPACE,
     ARGO_SERVER,
     ARGO_SERVER_ACCOUNT,
     WORKFLOW_CONTROLLER,
     WORKFLOW_CONTROLLER_ACCOUNT,
 )
-from generator.cluster.config_files import write_token_kubeconfig
-from generator.cluster.controller_config import controller_configmap
-from generator.cluster.kubeapi import KubeApi, KubeApiError
-from generator.cluster.layout import ClusterLayout, ClusterPorts
-from generator.cluster.pki import Pki
+from argo_toolset.cluster.config_files import write_token_kubeconfig
+from argo_toolset.cluster.controller_config import controller_configmap
+from argo_toolset.cluster.kubeapi import KubeApi, KubeApiError
+from argo_toolset.cluster.layout import ClusterLayout, ClusterPorts
+from argo_toolset.cluster.pki import Pki
 
 # Argo's install manifests inside its module: CRDs, then the accounts and roles of its cluster install.
 MANIFEST_FOLDERS = (
@@ -54,14 +54,15 @@ def argo_manifests(argo_module: Path) -> list[dict]:
 
 
 def install_argo(api: KubeApi, argo_module: Path, layout: ClusterLayout, pki: Pki, ports: ClusterPorts,
-                 pod_spec_patch: str | None = None) -> None:
-    """Applies Argo's install and the controller's ConfigMap; writes the controller's and server's kubeconfigs."""
+                 project_config: dict, pod_spec_patch: str | None = None) -> None:
+    """Applies Argo's install and the controller's ConfigMap (controller_config.py); writes the controller's and
+    server's kubeconfigs."""
     api.apply({"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": ARGO_NAMESPACE}})
     manifests = argo_manifests(argo_module)
     for manifest in manifests:
         api.apply(manifest, ARGO_NAMESPACE)
     _wait_established(api, [m["metadata"]["name"] for m in manifests if m["kind"] == "CustomResourceDefinition"])
-    api.apply(controller_configmap(pod_spec_patch), ARGO_NAMESPACE)
+    api.apply(controller_configmap(project_config, pod_spec_patch), ARGO_NAMESPACE)
     for component, account in ((WORKFLOW_CONTROLLER, WORKFLOW_CONTROLLER_ACCOUNT),
                                (ARGO_SERVER, ARGO_SERVER_ACCOUNT)):
         token = api.token(ARGO_NAMESPACE, account, TOKEN_SECONDS)

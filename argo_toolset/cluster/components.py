@@ -10,8 +10,8 @@ import urllib.request
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from generator.cluster.config_files import api_server_url
-from generator.cluster.layout import (
+from argo_toolset.cluster.config_files import api_server_url
+from argo_toolset.cluster.layout import (
     NODE_IP,
     NODE_NAME,
     POD_SUBNET,
@@ -19,7 +19,7 @@ from generator.cluster.layout import (
     ClusterLayout,
     ClusterPorts,
 )
-from generator.cluster.pki import ADMIN, API_SERVER_KUBELET_CLIENT, Pki
+from argo_toolset.cluster.pki import ADMIN, API_SERVER_KUBELET_CLIENT, Pki
 
 # Names, also the keys of the state file and the log files.
 CONTAINERD = "containerd"
@@ -35,7 +35,6 @@ ARGO_SERVER = "argo-server"
 ARGO_NAMESPACE = "argo"
 WORKFLOW_CONTROLLER_ACCOUNT = "argo"
 ARGO_SERVER_ACCOUNT = "argo-server"
-EXECUTOR_IMAGE = "localhost/argo-batch-scoring-argoexec:local"
 
 
 @dataclass(frozen=True)
@@ -171,15 +170,16 @@ def control_plane(layout: ClusterLayout, pki: Pki, ports: ClusterPorts) -> list[
     ]
 
 
-def argo(layout: ClusterLayout, ports: ClusterPorts) -> list[Component]:
-    """Argo's workflow controller and server, each with its service account's kubeconfig (bootstrap.py)."""
+def argo(layout: ClusterLayout, ports: ClusterPorts, executor_image: str) -> list[Component]:
+    """Argo's workflow controller and server, each with its service account's kubeconfig (bootstrap.py); the
+    controller gives every pod `executor_image` (Argo's init and wait containers)."""
     platform = str(layout.platform)
     return [
         Component(WORKFLOW_CONTROLLER, [
             platform, "workflow-controller",
             "--kubeconfig", str(layout.kubeconfig(WORKFLOW_CONTROLLER)),
             "--namespace", ARGO_NAMESPACE,
-            "--executor-image", EXECUTOR_IMAGE,
+            "--executor-image", executor_image,
             "--executor-image-pull-policy", "Never",
             "--health-address", f"127.0.0.1:{ports.workflow_controller_healthz}",
         ], f"127.0.0.1:{ports.workflow_controller_healthz}",
