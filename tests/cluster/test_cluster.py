@@ -13,6 +13,7 @@ import pytest
 import yaml
 
 from argo_toolset.cluster.argo_server import ArgoServer
+from contract.step_outputs import LINEAGE_RUN_ID
 from demo.data import load_days
 from tests.cluster.conftest import NODE_PROJECT_IMAGE, build_cluster_project, submit, submitted_name
 from tests.e2e.conftest import DATES, JOB
@@ -88,7 +89,8 @@ def cluster_project(tmp_path_factory, local_stack, cluster):
     return project
 
 
-def test_the_retro_scores_three_dates_two_at_a_time(cluster, cluster_project, local_stack, hive_cursor):
+def test_the_retro_scores_three_dates_two_at_a_time(cluster, cluster_project, local_stack, hive_cursor,
+                                                    mlflow_client):
     workflows_file, model, namespace = cluster_project.workflows_file, cluster_project.model, cluster_project.namespace
     dates = DATES[:3]
     retro = submit(str(workflows_file), "--template", f"{JOB}-retro", "-p", f"start={dates[0]}",
@@ -107,3 +109,11 @@ def test_the_retro_scores_three_dates_two_at_a_time(cluster, cluster_project, lo
         assert sorted(scores) == sorted(expected), ds
         assert np.allclose([scores[i][0] for i in sorted(scores)], [expected[i] for i in sorted(expected)], rtol=0,
                            atol=1e-9), ds
+    # Each date's lineage run in MLflow, named by the validate step's output and recording that date's partition.
+    lineage_ids = [parameter["value"] for node in nodes.values() if node.get("templateName") == "validate"
+                   for parameter in (node.get("outputs") or {}).get("parameters", [])
+                   if parameter["name"] == LINEAGE_RUN_ID]
+    lineage = [mlflow_client.get_run(run_id) for run_id in lineage_ids]
+    assert sorted(run.data.params["ds"] for run in lineage) == dates
+    assert all(run.info.status == "FINISHED" and run.data.tags["batch_scoring.checks_passed"] == "true"
+               and run.data.params["model_name"] == model for run in lineage)
