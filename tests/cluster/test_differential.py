@@ -89,22 +89,29 @@ def examples_namespace(cluster) -> str:
     return namespace
 
 
+@pytest.fixture(scope="module")
+def submitted(cluster, examples_namespace) -> dict[str, str]:
+    """Every example applied at once (the controller runs them side by side while run-local takes them in turn):
+    example file -> Workflow name."""
+    names = {}
+    for name in EXAMPLES:
+        document = with_images(example(name), NODE_PROJECT_IMAGE)
+        prefix = document["metadata"].pop("generateName", None) or f"{document['metadata']['name']}-"
+        names[name] = document["metadata"]["name"] = f"{prefix}{uuid.uuid4().hex[:5]}"
+        cluster.api().apply(document, examples_namespace)
+    return names
+
+
 @pytest.mark.parametrize("name", EXAMPLES)
-def test_run_local_and_the_controller_agree_on_argos_example(name, cluster, examples_namespace, tmp_path):
+def test_run_local_and_the_controller_agree_on_argos_example(name, cluster, examples_namespace, submitted, tmp_path):
     local = run_workflow([example(name)], echo=None, check_services=False, work_dir=tmp_path / "local",
                          lock_dir=tmp_path / "locks", backoff_scale=0)
-    local_name = local.workflow_name
-
-    document = with_images(example(name), NODE_PROJECT_IMAGE)
-    prefix = document["metadata"].pop("generateName", None) or f"{document['metadata']['name']}-"
-    workflow = document["metadata"]["name"] = f"{prefix}{uuid.uuid4().hex[:5]}"
-    api = cluster.api()
-    api.apply(document, examples_namespace)
+    api, workflow = cluster.api(), submitted[name]
 
     def ended() -> dict | None:
         status = (api.get("Workflow", workflow, examples_namespace) or {}).get("status") or {}
         return status if status.get("phase") in FINAL_PHASES else None
 
-    status = wait_for(ended, 300, f"end of {workflow}")
+    status = wait_for(ended, 600, f"end of {workflow}")
     assert str(local.phase) == status["phase"], (local.phase, status.get("message"))
-    assert local_summary(local.nodes(), local_name) == controller_summary(status, workflow)
+    assert local_summary(local.nodes(), local.workflow_name) == controller_summary(status, workflow)
