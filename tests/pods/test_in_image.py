@@ -14,6 +14,7 @@ import yaml
 from argo_toolset.runner import run_workflow
 from argo_toolset.runner.pods.in_image import in_image
 from demo.data import day_frame
+from generator.localstack import LocalStack
 from tests.e2e.conftest import JOB
 from tests.e2e.helpers import partition
 from tests.e2e.test_pipeline import expected_scores
@@ -126,7 +127,7 @@ def _one_step_workflow(image: str, code: str, **container: object) -> list[dict]
 
 def _run_probe(documents: list[dict], project_image: str, stack_run_dir: Path, tmp_path: Path):
     return run_workflow(documents, work_dir=tmp_path, lock_dir=tmp_path / "locks", echo=None, stream_logs=False,
-                        in_image=in_image(project_image, stack_run_dir))
+                        in_image=in_image(project_image, lambda: LocalStack(stack_run_dir).endpoints().warehouse_dir))
 
 
 def test_write_outside_volumes_fails_with_read_only_file_system(project_image, stack_run_dir, tmp_path):
