@@ -110,9 +110,9 @@ def test_the_retro_scores_three_dates_two_at_a_time(cluster, cluster_project, lo
         assert np.allclose([scores[i][0] for i in sorted(scores)], [expected[i] for i in sorted(expected)], rtol=0,
                            atol=1e-9), ds
     # Each date's lineage run in MLflow, named by the validate step's output and recording that date's partition.
-    lineage_ids = [parameter["value"] for node in nodes.values() if node.get("templateName") == "validate"
+    lineage_ids = {parameter["value"] for node in nodes.values()
                    for parameter in (node.get("outputs") or {}).get("parameters", [])
-                   if parameter["name"] == LINEAGE_RUN_ID]
+                   if parameter["name"] == LINEAGE_RUN_ID}  # a Retry node repeats its last try's outputs
     lineage = [mlflow_client.get_run(run_id) for run_id in lineage_ids]
     assert sorted(run.data.params["ds"] for run in lineage) == dates
     assert all(run.info.status == "FINISHED" and run.data.tags["batch_scoring.checks_passed"] == "true"

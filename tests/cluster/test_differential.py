@@ -24,10 +24,12 @@ pytestmark = [pytest.mark.slow]
 
 EXAMPLES = (
     "steps.yaml", "dag-diamond.yaml", "dag-multiroot.yaml", "dag-nested.yaml", "loops.yaml", "loops-sequence.yaml",
-    "output-parameter.yaml", "global-parameters.yaml", "continue-on-fail.yaml", "dag-continue-on-fail.yaml",
+    "output-parameter.yaml", "global-parameters.yaml", "continue-on-fail.yaml",
     "dag-enhanced-depends.yaml", "exit-handlers.yaml", "exit-code-output-variable.yaml",
     "parameter-aggregation-dag.yaml",
 )
+# Left out: dag-continue-on-fail.yaml, whose task D (`B.Failed && C`) runs or not depending on whether the controller
+# saw B and C end before E's failure stopped the DAG (failFast): it agreed in one run here and not in the next.
 # What the node comparison holds per node: its type, phase, output parameters and exit code. Not the result (stdout):
 # the controller left it unset on these examples' container pods, which run-local records.
 Summary = dict[str, tuple[str, str, dict[str, str], str | None]]
