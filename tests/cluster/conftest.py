@@ -12,6 +12,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+import numpy as np
 import pytest
 import yaml
 from click.testing import CliRunner
@@ -22,6 +23,8 @@ from argo_toolset.cluster.stack_access import StackAccess
 from generator.cli import main
 from generator.project_cluster import cluster_settings
 from tests.e2e.conftest import JOB, build_workflows, write_local_conf
+from tests.e2e.helpers import partition
+from tests.e2e.test_pipeline import expected_scores
 
 REPO = Path(__file__).resolve().parents[2]
 # One cluster per machine (fixed bridge, subnet and ports): the tests use their own run dir, never a developer's.
@@ -144,3 +147,14 @@ def granted(role: dict) -> set[tuple[str, str, str]]:
     """(api group, resource, verb) of every right a Role's rules grant (no wildcards in the generated Roles)."""
     return {(group, resource, verb) for rule in role["rules"] for group in rule["apiGroups"]
             for resource in rule["resources"] for verb in rule["verbs"]}
+
+
+def assert_scores_equal_model_predict(hive_cursor, local_stack, model: str, ds: str) -> None:
+    """The partition of `ds` holds `model`'s scores of every input row, equal to its `predict` (< 1e-9)."""
+    scores = partition(hive_cursor, ds)
+    (version,) = {row[2] for row in scores.values()}
+    assert {row[1] for row in scores.values()} == {model}
+    expected = expected_scores(local_stack.mlflow_uri, f"models:/{model}/{version}", ds)
+    assert sorted(scores) == sorted(expected)
+    assert np.allclose([scores[i][0] for i in sorted(scores)], [expected[i] for i in sorted(expected)], rtol=0,
+                       atol=1e-9)

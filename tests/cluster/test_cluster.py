@@ -8,17 +8,20 @@ from __future__ import annotations
 import uuid
 from pathlib import Path
 
-import numpy as np
 import pytest
 import yaml
 
 from argo_toolset.cluster.argo_server import ArgoServer
 from contract.step_outputs import LINEAGE_RUN_ID
 from demo.data import load_days
-from tests.cluster.conftest import NODE_PROJECT_IMAGE, build_cluster_project, submit, submitted_name
+from tests.cluster.conftest import (
+    NODE_PROJECT_IMAGE,
+    assert_scores_equal_model_predict,
+    build_cluster_project,
+    submit,
+    submitted_name,
+)
 from tests.e2e.conftest import DATES, JOB
-from tests.e2e.helpers import partition
-from tests.e2e.test_pipeline import expected_scores
 
 pytestmark = [pytest.mark.slow]
 
@@ -103,12 +106,7 @@ def test_the_retro_scores_three_dates_two_at_a_time(cluster, cluster_project, lo
     assert len(spans) == len(dates)
     assert max(sum(start <= moment < end for start, end in spans) for moment, _ in spans) == 2
     for ds in dates:
-        scores = partition(hive_cursor, ds)
-        (version,) = {row[2] for row in scores.values()}
-        expected = expected_scores(local_stack.mlflow_uri, f"models:/{model}/{version}", ds)
-        assert sorted(scores) == sorted(expected), ds
-        assert np.allclose([scores[i][0] for i in sorted(scores)], [expected[i] for i in sorted(expected)], rtol=0,
-                           atol=1e-9), ds
+        assert_scores_equal_model_predict(hive_cursor, local_stack, model, ds)
     # Each date's lineage run in MLflow, named by the validate step's output and recording that date's partition.
     lineage_ids = {parameter["value"] for node in nodes.values()
                    for parameter in (node.get("outputs") or {}).get("parameters", [])

@@ -13,7 +13,6 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import numpy as np
 import pytest
 import yaml
 
@@ -29,15 +28,15 @@ from tests.cluster.conftest import (
     NODE_PROJECT_IMAGE,
     WORKFLOW_LABEL,
     ClusterProject,
+    assert_scores_equal_model_predict,
     build_cluster_project,
     calls_of,
     granted,
     submit,
     submitted_name,
+    wait_for,
 )
 from tests.e2e.conftest import DATES, JOB
-from tests.e2e.helpers import partition
-from tests.e2e.test_pipeline import expected_scores
 
 pytestmark = [pytest.mark.slow]
 
@@ -126,16 +125,6 @@ def start(project: ClusterProject, ds: str) -> str:
     return submitted_name(result.output, project.namespace)
 
 
-def assert_scores_equal_model_predict(hive_cursor, local_stack, model: str, ds: str) -> None:
-    scores = partition(hive_cursor, ds)
-    (version,) = {row[2] for row in scores.values()}
-    assert {row[1] for row in scores.values()} == {model}
-    expected = expected_scores(local_stack.mlflow_uri, f"models:/{model}/{version}", ds)
-    assert sorted(scores) == sorted(expected)
-    assert np.allclose([scores[i][0] for i in sorted(scores)], [expected[i] for i in sorted(expected)], rtol=0,
-                       atol=1e-9)
-
-
 def kill_container(cluster, pod: dict, container: str) -> None:
     """SIGKILLs every process of a pod's container through containerd, as the kernel's OOM killer or a lost node
     would end them: nothing in the container gets to clean up."""
@@ -191,10 +180,7 @@ def test_score_and_monitor_drive_executor_pods_and_a_crashed_executor_is_replace
         used = {(call.api_group, call.resource, call.verb) for call in calls}
         assert used <= rights and rights - used <= unused, (account, sorted(used), sorted(rights - used))
     # Spark deletes its executors when its driver stops.
-    deadline = time.monotonic() + 60
-    while api.list("Pod", namespace, EXECUTOR_SELECTOR) and time.monotonic() < deadline:
-        time.sleep(1)
-    assert not api.list("Pod", namespace, EXECUTOR_SELECTOR)
+    wait_for(lambda: not api.list("Pod", namespace, EXECUTOR_SELECTOR), 60, "deletion of every executor pod")
 
 
 def test_a_driver_killed_mid_score_is_retried_and_its_executors_go_with_its_pod(k8s_project, cluster, local_stack,
