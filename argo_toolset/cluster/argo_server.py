@@ -44,12 +44,16 @@ class ArgoServer:
         body = {"namespace": namespace, "resourceKind": kind, "resourceName": name, "submitOptions": options}
         return json.loads(self._call("POST", f"/api/v1/workflows/{namespace}/submit", body))
 
+    def template(self, namespace: str, kind: str, name: str) -> dict:
+        """The WorkflowTemplate (or CronWorkflow) as the UI reads it before its Submit form."""
+        collection = "workflow-templates" if kind == "WorkflowTemplate" else "cron-workflows"
+        return json.loads(self._call("GET", f"/api/v1/{collection}/{namespace}/{name}"))
+
     def template_visible(self, namespace: str, kind: str, name: str) -> bool:
         """True once the server can read the template (it reads templates from an informer's cache, which trails
         a just-applied template by a moment)."""
-        collection = "workflow-templates" if kind == "WorkflowTemplate" else "cron-workflows"
         try:
-            self._call("GET", f"/api/v1/{collection}/{namespace}/{name}")
+            self.template(namespace, kind, name)
         except ArgoServerError as error:
             if error.status == 404:
                 return False

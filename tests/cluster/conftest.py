@@ -20,6 +20,7 @@ from click.testing import CliRunner
 from argo_toolset.cluster.cluster import Cluster, ClusterError
 from argo_toolset.cluster.layout import NODE_IP
 from argo_toolset.cluster.stack_access import StackAccess
+from argo_toolset.runner.results import NodeResult
 from generator.cli import main
 from generator.project_cluster import cluster_settings
 from tests.e2e.conftest import JOB, build_workflows, write_local_conf
@@ -56,6 +57,14 @@ def wait_for(check, seconds: float, what: str):
         assert time.monotonic() < deadline, f"no {what} within {seconds:.0f}s"
         time.sleep(2)
     return found
+
+
+def why_not_succeeded(workflow: dict) -> str:
+    """The run's phase and message, and each failed node's name and message (what an assertion should show)."""
+    status = workflow.get("status") or {}
+    failed = [f"{node['displayName']}: {node.get('message')}" for node in (status.get("nodes") or {}).values()
+              if node.get("phase") in ("Failed", "Error")]
+    return f"{status.get('phase')} ({status.get('message')}); failed nodes: {failed}"
 
 
 @pytest.fixture(scope="session")
@@ -158,3 +167,36 @@ def assert_scores_equal_model_predict(hive_cursor, local_stack, model: str, ds: 
     assert sorted(scores) == sorted(expected)
     assert np.allclose([scores[i][0] for i in sorted(scores)], [expected[i] for i in sorted(expected)], rtol=0,
                        atol=1e-9)
+
+
+# What the differential check (run-local against the controller) holds per Pod or Skipped node, by its name without
+# the workflow's: its type, phase, output parameters and exit code. Not the result (stdout): the controller leaves it
+# unset on container pods, which run-local records (docs/CLUSTER.md).
+Summary = dict[str, tuple[str, str, dict[str, str], str | None]]
+
+
+def relative(name: str, workflow: str) -> str:
+    """A node's name without its workflow's name (`steps-x1y2z[0].hello1` -> `[0].hello1`)."""
+    return name[len(workflow):]
+
+
+def local_summary(result_nodes: list[NodeResult], workflow: str) -> Summary:
+    summary: Summary = {}
+    for node in result_nodes:
+        if node.type in ("Pod", "Skipped"):
+            outputs = node.outputs
+            summary[relative(node.name, workflow)] = (
+                str(node.type), str(node.phase), dict(outputs.parameters),
+                None if outputs.exit_code is None else str(outputs.exit_code))
+    return summary
+
+
+def controller_summary(status: dict, workflow: str) -> Summary:
+    summary: Summary = {}
+    for node in (status.get("nodes") or {}).values():
+        if node["type"] in ("Pod", "Skipped"):
+            outputs = node.get("outputs") or {}
+            summary[relative(node["name"], workflow)] = (
+                node["type"], node["phase"], {p["name"]: p.get("value", "") for p in outputs.get("parameters", [])},
+                outputs.get("exitCode"))
+    return summary

@@ -16,9 +16,8 @@ import yaml
 
 from argo_toolset.cluster.gobuild import argo_module_dir
 from argo_toolset.runner.api import run_workflow
-from argo_toolset.runner.results import NodeResult
 from generator.project_cluster import MODULE_DIR
-from tests.cluster.conftest import FINAL_PHASES, NODE_PROJECT_IMAGE, wait_for
+from tests.cluster.conftest import FINAL_PHASES, NODE_PROJECT_IMAGE, controller_summary, local_summary, wait_for
 
 pytestmark = [pytest.mark.slow]
 
@@ -30,9 +29,6 @@ EXAMPLES = (
 )
 # Left out: dag-continue-on-fail.yaml, whose task D (`B.Failed && C`) runs or not depending on whether the controller
 # saw B and C end before E's failure stopped the DAG (failFast): it agreed in one run here and not in the next.
-# What the node comparison holds per node: its type, phase, output parameters and exit code. Not the result (stdout):
-# the controller left it unset on these examples' container pods, which run-local records.
-Summary = dict[str, tuple[str, str, dict[str, str], str | None]]
 
 
 def example(name: str) -> dict:
@@ -46,33 +42,6 @@ def with_images(document: dict, image: str) -> dict:
             if kind in template:
                 template[kind]["image"] = image
     return document
-
-
-def relative(name: str, workflow: str) -> str:
-    """A node's name without its workflow's name (`steps-x1y2z[0].hello1` -> `[0].hello1`)."""
-    return name[len(workflow):]
-
-
-def local_summary(result_nodes: list[NodeResult], workflow: str) -> Summary:
-    summary: Summary = {}
-    for node in result_nodes:
-        if node.type in ("Pod", "Skipped"):
-            outputs = node.outputs
-            summary[relative(node.name, workflow)] = (
-                str(node.type), str(node.phase), dict(outputs.parameters),
-                None if outputs.exit_code is None else str(outputs.exit_code))
-    return summary
-
-
-def controller_summary(status: dict, workflow: str) -> Summary:
-    summary: Summary = {}
-    for node in (status.get("nodes") or {}).values():
-        if node["type"] in ("Pod", "Skipped"):
-            outputs = node.get("outputs") or {}
-            summary[relative(node["name"], workflow)] = (
-                node["type"], node["phase"], {p["name"]: p.get("value", "") for p in outputs.get("parameters", [])},
-                outputs.get("exitCode"))
-    return summary
 
 
 @pytest.fixture(scope="module")
