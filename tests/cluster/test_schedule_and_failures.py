@@ -6,6 +6,7 @@ permanent failure runs once; the generated Role is what the API server enforces 
 from __future__ import annotations
 
 import datetime as dt
+import re
 import time
 import uuid
 from dataclasses import dataclass
@@ -173,10 +174,12 @@ def finished(server: ArgoServer, namespace: str, name: str, seconds: float = 900
     return wait_for(ended, seconds, f"end of {name}")
 
 
-def running_pod(cluster, namespace: str, workflow: str, node: str) -> dict | None:
-    """The running pod of the workflow's node named `node` (e.g. `wait-for-input(0)`), if there is one."""
+def running_pod(cluster, namespace: str, workflow: str, task: str) -> dict | None:
+    """The running pod of the workflow's DAG task `task`, if there is one (any try: `task(0)`, `task(1)`, or `task`
+    itself when it has no retryStrategy)."""
+    node = re.compile(rf"\.{re.escape(task)}(\(\d+\))?$")
     for pod in cluster.api().list("Pod", namespace, f"{WORKFLOW_LABEL}={workflow}"):
-        if (pod["metadata"]["annotations"][NODE_NAME_ANNOTATION].endswith(f".{node}")
+        if (node.search(pod["metadata"]["annotations"][NODE_NAME_ANNOTATION])
                 and (pod.get("status") or {}).get("phase") == "Running"):
             return pod
     return None
@@ -233,7 +236,7 @@ def test_the_cron_controller_scores_the_date_its_schedule_implies_in_its_zone_an
         assert not cluster.api().list("Pod", namespace, f"{WORKFLOW_LABEL}={waiting}"), f"{waiting} did not wait"
     server.delete_workflow(namespace, second_name)  # it has shown what it can; its turn would add only minutes
     # A drained node: the first run's sensor pod is deleted while it polls for the input; the controller retries it.
-    sensor = wait_for(lambda: running_pod(cluster, namespace, first_name, "wait-for-input(0)"), 120,
+    sensor = wait_for(lambda: running_pod(cluster, namespace, first_name, "wait-for-input"), 120,
                       f"running sensor pod of {first_name}")
     cluster.api().delete("Pod", sensor["metadata"]["name"], namespace)
     wait_for(lambda: len(attempts_of(server.workflow(namespace, first_name), "wait-for-input")) >= 2, 180,
