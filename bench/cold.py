@@ -1,8 +1,9 @@
 """Cold runs: every path as a fresh process per run (Python start to exit), as a nightly step meets it.
 
-ours is `python -m jobs.score`; spark_udf is `python -m bench.cold_udf` (as a user would run it, and with ours'
-thread cap). Each repeat runs every scale, each scale every path in a rotated order, so the machine's noise hits
-them alike; the scores every run wrote are checked against the limit's predictions before the next run.
+ours is `python -m jobs.score` (on the direct path, and with `--file-io spark`); spark_udf is
+`python -m bench.cold_udf` (as a user would run it, and with ours' thread cap). Each repeat runs every scale, each
+scale every path in a rotated order, so the machine's noise hits them alike; the scores every run wrote are checked
+against the limit's predictions before the next run (each run's output partition is dropped before it starts).
 """
 
 from __future__ import annotations
@@ -27,11 +28,14 @@ log = logging.getLogger("bench.cold")
 REPO = Path(__file__).resolve().parents[1]
 OUTPUT_TABLES = {
     "ours": "bench.scores_cold_ours",
+    "ours_spark_io": "bench.scores_cold_ours_spark_io",
     "spark_udf": "bench.scores_cold_spark_udf",
     "spark_udf_threads_1": "bench.scores_cold_spark_udf_threads_1",
 }
 # Checks the partition a run wrote: (table, ds, rows) -> comparison with the limit's predictions.
 ScoreChecker = Callable[[str, str, int], ScoreCheck]
+# Drops partition ds of a table before a run writes it: (table, ds).
+PartitionClearer = Callable[[str, str], None]
 
 
 @dataclass(frozen=True)
@@ -45,6 +49,8 @@ class ColdSeries:
         model: the registered model every run scores with.
         requirements: the model's requirements.txt (the score step checks them, as in a workflow).
         check: reads back and compares what a run wrote.
+        clear: drops the run's output partition before it starts (every run writes the same partition again: a
+            run that wrote nothing must fail the check, not pass on an earlier run's scores).
     """
 
     master: str
@@ -55,11 +61,13 @@ class ColdSeries:
     model: RegisteredModel
     requirements: str
     check: ScoreChecker
+    clear: PartitionClearer
 
     def command(self, path: str, ds: str, work: Path) -> list[str]:
         """The command line of one run of `path` on partition `ds`."""
         table = OUTPUT_TABLES[path]
-        if path == "ours":
+        if path in ("ours", "ours_spark_io"):
+            file_io = ["--file-io", "spark"] if path == "ours_spark_io" else []
             return [
                 sys.executable, "-m", "jobs.score", "--ds", ds, "--model-uri", self.model.pinned_uri,
                 "--model-name", self.model.name, "--model-version", self.model.version,
@@ -69,7 +77,7 @@ class ColdSeries:
                 "--spark-master", self.master, "--metastore-uri", self.metastore_uri,
                 "--tracking-uri", self.tracking_uri,
                 "--spark-conf", f"spark.sql.warehouse.dir={self.warehouse_dir.as_uri()}",
-                "--work-dir", str(work), "--out-dir", str(work / "outputs"),
+                "--work-dir", str(work), "--out-dir", str(work / "outputs"), *file_io,
             ]
         cap = ["--threads-cap", "1"] if path == "spark_udf_threads_1" else []
         return [
@@ -92,6 +100,7 @@ class ColdSeries:
                    **{ARCHIVE_ENV: archive})
         env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(REPO), env.get("PYTHONPATH")]))
         log_path = self.work_dir / "logs" / f"cold-{label}.log"
+        self.clear(OUTPUT_TABLES[path], ds)
         started = time.monotonic()
         with open(log_path, "wb") as log_file:
             process = subprocess.Popen(self.command(path, ds, work), cwd=REPO, env=env, stdout=log_file,

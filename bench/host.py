@@ -15,6 +15,8 @@ import signal
 import subprocess
 import sys
 import time
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import ExitStack
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
@@ -38,6 +40,7 @@ class HostSpec:
         requirements: the model's requirements.txt text (ours checks it as the step does).
         conf: extra Spark settings.
         model_threads: native threads per Python worker (ours; the step's --model-threads).
+        file_io: the step's --file-io the session is started for (ours; see jobs.common.spark.build_spark).
     """
 
     flavour: str
@@ -49,6 +52,7 @@ class HostSpec:
     requirements: str = ""
     conf: dict[str, str] = field(default_factory=dict)
     model_threads: int = 1
+    file_io: str = "auto"
 
 
 class HostError(RuntimeError):
@@ -117,6 +121,23 @@ class HostProcess:
         self._log.close()
 
 
+def start_hosts(stack: ExitStack, specs: dict[str, tuple[HostSpec, Path]]) -> dict[str, HostProcess]:
+    """Starts a host per (spec, log path) side by side (each waits on its JVM, not on the others); every host that
+    started is stopped when `stack` closes, also when another failed to start."""
+    with ThreadPoolExecutor(max_workers=len(specs)) as pool:
+        futures = {name: pool.submit(HostProcess, spec, log_path) for name, (spec, log_path) in specs.items()}
+    hosts, failure = {}, None
+    for name, future in futures.items():
+        try:
+            hosts[name] = future.result()
+            stack.callback(hosts[name].stop)
+        except Exception as error:  # the others are stopped by the stack; the first failure is raised
+            failure = failure or error
+    if failure is not None:
+        raise failure
+    return hosts
+
+
 def _start(spec: HostSpec):
     """Starts the session of `spec`; returns it and the fixed costs measured on the way (seconds)."""
     from bench import spark_paths
@@ -132,7 +153,8 @@ def _start(spec: HostSpec):
         install_missing(plan_install(parse_requirements(spec.requirements)), tmp_dir / "model-deps")
         setup["requirements_check"] = time.monotonic() - started
         started = time.monotonic()
-        spark = build_spark("bench-ours", spec.master, spec.metastore_uri, tmp_dir, spec.model_threads, conf)
+        spark = build_spark("bench-ours", spec.master, spec.metastore_uri, tmp_dir, spec.model_threads, conf,
+                            spec.file_io)
         setup["session_start"] = time.monotonic() - started
     else:
         started = time.monotonic()
@@ -176,6 +198,9 @@ def _serve(spec: HostSpec, reply) -> None:
                 started = time.monotonic()
                 state.udfs[command["model_uri"]] = spark_paths.build_spark_udf(spark, command["model_uri"])
                 reply({"ok": True, "seconds": time.monotonic() - started})
+            elif op == "clear_partition":
+                spark_paths.clear_partition(spark, command["table"], command["ds"])
+                reply({"ok": True})
             elif op == "check_scores":
                 reply({"ok": True, **asdict(_check_scores(spark, state, command))})
             else:
@@ -234,7 +259,8 @@ def _run_path(spark, spec: HostSpec, op: str, command: dict, work: Path, state: 
                                            command.get("arrow_batch_size"),
                                            command.get("file_io", "auto"))
         return spark_paths.run_ours(spark, request)
-    raise ValueError(f"unknown op {op!r}; known: load, model_load, build_spark_udf, check_scores, spark_udf, "
+    raise ValueError(f"unknown op {op!r}; known: load, model_load, build_spark_udf, clear_partition, check_scores, "
+                     "spark_udf, "
                      "row_udf, ours, stop")
 
 

@@ -18,10 +18,14 @@ NOTES_MARKER = "<!-- Hand-written notes below this line are kept when `python -m
 TARGET_OURS_VS_LIMIT = 0.9
 TARGET_OURS_VS_SPARK_UDF = 1.5
 TARGET_FIXED_SECONDS = 15.0
+TARGET_SPARK_IO_VS_SPARK_UDF = 1.2
+TARGET_OURS_VS_CEILING = 0.85
 
 PATH_TITLES = {
     "limit": "limit: pyfunc `predict`, one process, in-memory pandas",
+    "single_thread": "single thread: pyfunc `predict` in the step's batches, 1 native thread (x cores = ceiling)",
     "ours": "ours: `jobs.score` `score_partition`, Hive in/out",
+    "ours_spark_io": "ours through Spark's reader and writer (`--file-io spark`), Hive in/out",
     "spark_udf": "MLflow `spark_udf(env_manager=\"local\")`, Hive in/out, a user's session",
     "spark_udf_threads_1": "MLflow `spark_udf`, Hive in/out, ours' thread cap (1 per worker)",
     "rest": "REST: `mlflow models serve`, batched JSON",
@@ -34,8 +38,9 @@ def cold_fit(results: BenchResults, path: str = "ours") -> LineFit | None:
     return fit_fixed_overhead((run.rows, run.wall_seconds) for run in results.cold_runs(path))
 
 
-def cold_summary(runs: list[ColdRun]) -> list[dict]:
-    """Per scale of `runs` (one path): rows, runs, median/min/max wall, median rows/s, max peak RSS, max diff."""
+def cold_summary(runs: list[ColdRun], ceiling: float | None = None) -> list[dict]:
+    """Per scale of `runs` (one path): rows, runs, median/min/max wall, median rows/s, max peak RSS, max diff; and
+    the median rows/s over `ceiling` when given."""
     summary = []
     for scale in sorted({run.scale for run in runs}):
         at_scale = [run for run in runs if run.scale == scale]
@@ -47,6 +52,7 @@ def cold_summary(runs: list[ColdRun]) -> list[dict]:
             "rows_per_s_median": round(at_scale[0].rows / median, 1),
             "peak_rss_mib_max": round(max(run.peak_rss_bytes for run in at_scale) / MIB),
             "max_abs_diff": max(run.max_abs_diff for run in at_scale),
+            **({"ratio_to_ceiling": round(at_scale[0].rows / median / ceiling, 3)} if ceiling else {}),
         })
     return summary
 
@@ -57,6 +63,41 @@ def _cold_ratio(results: BenchResults, other: str) -> float | None:
     if not ours or not theirs:
         return None
     return theirs[-1]["wall_s_median"] / ours[-1]["wall_s_median"]
+
+
+# The paths of the headline table: (name, thread cap per Python worker, what a user gets).
+HEADLINE_PATHS = {
+    "ours": ("1", "the default (`file_io: auto`) when the input is Parquet that pyarrow opens (local, S3...)"),
+    "ours_spark_io": ("1", "`file_io: spark`, and what `auto` falls back to (HDFS, views, other formats)"),
+    "spark_udf": ("none", "a user's own job with MLflow's `spark_udf`"),
+    "spark_udf_threads_1": ("1", "the same with ours' thread cap"),
+}
+
+
+def headline(results: BenchResults) -> list[dict]:
+    """Every Spark path warm and cold (largest scale) side by side: rows/s, x ceiling, x spark_udf of the same mode."""
+    ceiling = results.ceiling_rows_per_s
+    rows: list[dict] = []
+    warm = {name: results.paths[name].median_rows_per_s for name in HEADLINE_PATHS if name in results.paths}
+    cold = {name: points[-1]["rows_per_s_median"] for name in HEADLINE_PATHS
+            if (points := cold_summary(results.cold_runs(name)))}
+    for mode, rates, what in (("warm", warm, "median round"), ("cold", cold, "median wall at the largest scale")):
+        for name, rate in rates.items():
+            cap, default = HEADLINE_PATHS[name]
+            rows.append({
+                "path": name, "mode": mode, "measure": what, "thread_cap": cap, "user_gets_it": default,
+                "rows_per_s": round(rate, 1),
+                "ratio_to_ceiling": None if not ceiling else round(rate / ceiling, 3),
+                "ratio_to_spark_udf": round(rate / rates["spark_udf"], 3) if "spark_udf" in rates else None,
+            })
+    return rows
+
+
+def memory(results: BenchResults) -> dict[str, list[dict]]:
+    """Per cold path: peak RSS (max over runs) and median wall at each scale, as the data grows."""
+    return {path: [{"scale": point["scale"], "rows": point["rows"], "peak_rss_mib": point["peak_rss_mib_max"],
+                    "wall_s": point["wall_s_median"]} for point in cold_summary(results.cold_runs(path))]
+            for path in COLD_PATHS if results.cold_runs(path)}
 
 
 def _timings_json(timings, limit) -> dict:
@@ -75,8 +116,15 @@ def to_json(results: BenchResults) -> dict:
     measured = [path for path in PATHS if path in results.paths]
     fit = cold_fit(results)
     limit = results.paths["limit"]
+    ceiling = results.ceiling_rows_per_s
     return {
         "rows_per_s": {path: round(results.paths[path].median_rows_per_s, 1) for path in measured},
+        "ceiling": None if ceiling is None else {
+            "single_thread_rows_per_s": round(results.paths["single_thread"].median_rows_per_s, 1),
+            "cores": results.settings["cores"], "rows_per_s": round(ceiling, 1)},
+        "ratio_to_ceiling": {} if ceiling is None else {
+            path: round(results.paths[path].median_rows_per_s / ceiling, 3) for path in measured},
+        "headline": headline(results),
         "rows_per_s_best": {path: round(results.paths[path].best_rows_per_s, 1) for path in measured},
         "ratio_to_limit": {path: round(results.ratio_to_limit(path, median=True), 3) for path in measured},
         "ratio_to_limit_best": {path: round(results.ratio_to_limit(path), 3) for path in measured},
@@ -89,16 +137,13 @@ def to_json(results: BenchResults) -> dict:
         "includes": {path: results.paths[path].note for path in measured if results.paths[path].note},
         "diagnostics": {name: {**_timings_json(t, limit), "what": DIAGNOSTICS[name]}
                         for name, t in results.diagnostics.items()},
-        "cold": {path: {"command": COLD_PATHS[path], "scales": cold_summary(results.cold_runs(path)),
+        "cold": {path: {"command": COLD_PATHS[path], "scales": cold_summary(results.cold_runs(path), ceiling),
                         "fit": _fit_json(cold_fit(results, path))}
                  for path in COLD_PATHS if results.cold_runs(path)},
         "fixed_costs_s": {name: round(seconds, 3) for name, seconds in results.fixed_costs.items()},
         "ours_phases_median_s": {name: round(seconds, 3) for name, seconds in results.ours_phases.items()},
         "score_step_cli_fit": _fit_json(fit),
-        "memory": [
-            {"scale": point["scale"], "rows": point["rows"], "peak_rss_mib": point["peak_rss_mib_max"],
-             "wall_s": point["wall_s_median"]} for point in cold_summary(results.cold_runs("ours"))
-        ],
+        "memory": memory(results),
         "fresh_step_1x_without_jvm_archive_wall_s": (
             None if results.cold_without_archive is None else round(results.cold_without_archive.wall_seconds, 2)),
         "cluster": [
@@ -152,6 +197,17 @@ def _targets(results: BenchResults) -> list[str]:
             best = paths["ours"].best_rows_per_s / paths[other].best_rows_per_s
             lines.append(f"| ours >= {TARGET_OURS_VS_SPARK_UDF}x {other} (warm) | {median:.2f}x ({best:.2f}x) | "
                          f"{_met(median >= TARGET_OURS_VS_SPARK_UDF)} |")
+    if {"ours_spark_io", "spark_udf"} <= paths.keys():
+        median = paths["ours_spark_io"].median_rows_per_s / paths["spark_udf"].median_rows_per_s
+        best = paths["ours_spark_io"].best_rows_per_s / paths["spark_udf"].best_rows_per_s
+        lines.append(f"| ours_spark_io >= {TARGET_SPARK_IO_VS_SPARK_UDF}x spark_udf (warm, Spark's reader and "
+                     f"writer) | {median:.2f}x ({best:.2f}x) | {_met(median >= TARGET_SPARK_IO_VS_SPARK_UDF)} |")
+    ceiling = results.ceiling_rows_per_s
+    for path in ("ours", "ours_spark_io"):
+        if ceiling and path in paths:
+            median, best = paths[path].median_rows_per_s / ceiling, paths[path].best_rows_per_s / ceiling
+            lines.append(f"| {path} >= {TARGET_OURS_VS_CEILING}x ceiling (warm) | {median:.2f}x ({best:.2f}x) | "
+                         f"{_met(median >= TARGET_OURS_VS_CEILING)} |")
     ours_cold = cold_summary(results.cold_runs("ours"))
     for other in ("spark_udf", "spark_udf_threads_1"):
         ratio = _cold_ratio(results, other)
@@ -159,18 +215,60 @@ def _targets(results: BenchResults) -> list[str]:
             lines.append(f"| ours >= {TARGET_OURS_VS_SPARK_UDF}x {other} (cold, {ours_cold[-1]['scale']}x: "
                          f"{ours_cold[-1]['rows']:,} rows, wall of the whole process) | {ratio:.2f}x | "
                          f"{_met(ratio >= TARGET_OURS_VS_SPARK_UDF)} |")
-    if len(ours_cold) >= 2:
-        first, last = ours_cold[0], ours_cold[-1]
-        data_growth = last["rows"] / first["rows"]
-        memory_growth = last["peak_rss_mib_max"] / first["peak_rss_mib_max"]
-        lines.append(f"| peak memory grows far slower than data (ours, cold) | data x{data_growth:.0f}, peak RSS "
-                     f"x{memory_growth:.2f} | {_met(memory_growth < data_growth / 4)} |")
+    for path, points in memory(results).items():
+        if len(points) >= 2:
+            first, last = points[0], points[-1]
+            data_growth = last["rows"] / first["rows"]
+            memory_growth = last["peak_rss_mib"] / first["peak_rss_mib"]
+            lines.append(f"| peak memory grows far slower than data ({path}, cold) | data x{data_growth:.0f}, peak "
+                         f"RSS x{memory_growth:.2f} | {_met(memory_growth < data_growth / 4)} |")
     fit = cold_fit(results)
     if fit is not None:
         lines.append(f"| fixed overhead < {TARGET_FIXED_SECONDS:.0f} s (ours, cold) | {fit.fixed_seconds:.1f} s "
                      f"(intercept through the median wall of {fit.runs_per_scale}+ runs per scale) | "
                      f"{_met(fit.fixed_seconds < TARGET_FIXED_SECONDS)} |")
     return lines
+
+
+def _headline_section(results: BenchResults) -> list[str]:
+    rows = headline(results)
+    if not rows:
+        return []
+    ceiling = results.ceiling_rows_per_s
+    out = ["## Every path side by side", ""]
+    if ceiling:
+        single = results.paths["single_thread"].median_rows_per_s
+        out += [f"Ceiling: the model's own single-thread `predict` rate on the benchmark data ({_rate(single)} rows/s, "
+                f"median round, batches of the step's size, in memory) times the {results.settings['cores']} cores "
+                f"every path may use: {_rate(ceiling)} rows/s. Warm: the median round; cold: a fresh process at the "
+                "largest scale, wall of the whole process (so its fixed overhead counts).", ""]
+    out += ["| path | mode | native threads per worker | what a user gets | median rows/s | x ceiling | "
+            "x spark_udf (same mode) |", "|---|---|---|---|---:|---:|---:|"]
+    for row in rows:
+        ratio = "-" if row["ratio_to_ceiling"] is None else f"{row['ratio_to_ceiling']:.2f}"
+        other = "-" if row["ratio_to_spark_udf"] is None else f"{row['ratio_to_spark_udf']:.2f}"
+        out.append(f"| {row['path']} | {row['mode']} | {row['thread_cap']} | {row['user_gets_it']} | "
+                   f"{_rate(row['rows_per_s'])} | {ratio} | {other} |")
+    out.append("")
+    return out
+
+
+def _memory_section(results: BenchResults) -> list[str]:
+    series = memory(results)
+    if not series:
+        return []
+    scales = sorted({point["scale"] for points in series.values() for point in points})
+    out = ["## Memory: peak RSS of every cold path as the data grows", "",
+           "Peak RSS summed over the fresh process's tree (max over its runs at each scale), MiB.", "",
+           "| path | " + " | ".join(f"{scale}x" for scale in scales) + " | growth |",
+           "|---|" + "---:|" * (len(scales) + 1)]
+    for path, points in series.items():
+        by_scale = {point["scale"]: point["peak_rss_mib"] for point in points}
+        growth = f"x{points[-1]['peak_rss_mib'] / points[0]['peak_rss_mib']:.2f}" if len(points) >= 2 else "-"
+        out.append(f"| {path} | " + " | ".join(f"{by_scale[s]:,}" if s in by_scale else "-" for s in scales)
+                   + f" | {growth} |")
+    out.append("")
+    return out
 
 
 def _header(results: BenchResults) -> list[str]:
@@ -208,18 +306,20 @@ def _warm_section(results: BenchResults) -> list[str]:
         f"{settings['warmup']} warm-up round(s), then {settings['repeats']} measured rounds; each round runs every "
         "path once, order rotated. Targets are judged on the median round.",
         "",
-        "| path | rows/round | median rows/s | best rows/s | x limit (median) | x limit (best) | max abs diff vs "
-        "limit | peak RSS MiB |",
-        "|---|---:|---:|---:|---:|---:|---:|---:|",
+        "| path | rows/round | median rows/s | best rows/s | x limit (median) | x limit (best) | x ceiling (median) "
+        "| max abs diff vs limit | peak RSS MiB |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|---:|",
     ]
+    ceiling = results.ceiling_rows_per_s
     for path in PATHS:
         if path not in results.paths:
             continue
         timings = results.paths[path]
         rss = f"{timings.peak_rss_bytes / MIB:,.0f}" if timings.peak_rss_bytes else "-"
+        to_ceiling = f"{timings.median_rows_per_s / ceiling:.2f}" if ceiling else "-"
         out.append(f"| {PATH_TITLES[path]} | {timings.rows:,} | {_rate(timings.median_rows_per_s)} | "
                    f"{_rate(timings.best_rows_per_s)} | {results.ratio_to_limit(path, median=True):.2f} | "
-                   f"{results.ratio_to_limit(path):.2f} | {_diff(timings.max_abs_diff)} | {rss} |")
+                   f"{results.ratio_to_limit(path):.2f} | {to_ceiling} | {_diff(timings.max_abs_diff)} | {rss} |")
     out += ["", "What the timed region of one round holds:", ""]
     out += [f"- {path}: {results.paths[path].note}" for path in PATHS
             if path in results.paths and results.paths[path].note]
@@ -304,9 +404,10 @@ def _rest_of_tables(results: BenchResults) -> list[str]:
 
 
 def to_markdown(results: BenchResults, notes: str) -> str:
-    """BENCHMARKS.md: how it was run, targets, warm and cold tables, diagnostics, fixed costs, cluster, notes."""
-    out = [*_header(results), "## Targets", "", *_targets(results), "", *_warm_section(results),
-           *_cold_section(results), *_rest_of_tables(results)]
+    """BENCHMARKS.md: how it was run, targets, every path side by side, warm, cold and memory tables, diagnostics,
+    fixed costs, cluster, notes."""
+    out = [*_header(results), "## Targets", "", *_targets(results), "", *_headline_section(results),
+           *_warm_section(results), *_cold_section(results), *_memory_section(results), *_rest_of_tables(results)]
     out += [NOTES_MARKER, notes.rstrip() + "\n" if notes.strip() else ""]
     return "\n".join(out)
 

@@ -8,15 +8,15 @@ from bench.machine import MachineInfo
 from bench.timing import PathTimings
 
 # Warm paths: measured round by round in long-lived sessions (or this process, for the limit and REST).
-PATHS = ("limit", "ours", "spark_udf", "spark_udf_threads_1", "rest", "row_udf")
+PATHS = ("limit", "single_thread", "ours", "ours_spark_io", "spark_udf", "spark_udf_threads_1", "rest", "row_udf")
 DIAGNOSTICS = {
     "ours_constant_model": "ours with a constant model (no compute): the pipeline's own cost (read, write, publish)",
-    "ours_spark_io": "ours through Spark's reader and writer (`--file-io spark`, mapInPandas), not the direct path",
     "limit_1_thread": "the limit with the model's native threads capped at 1 (threadpoolctl)",
 }
 # Cold paths: a fresh process per run, Python start to exit, as a nightly step meets it.
 COLD_PATHS = {
     "ours": "`python -m jobs.score` (the step's CLI)",
+    "ours_spark_io": "`python -m jobs.score --file-io spark`: the same through Spark's reader and writer",
     "spark_udf": "`python -m bench.cold_udf`: plain session, `spark_udf`, INSERT OVERWRITE",
     "spark_udf_threads_1": "`python -m bench.cold_udf --threads-cap 1`: the same with ours' thread cap",
 }
@@ -94,6 +94,13 @@ class BenchResults:
     total_seconds: float = 0.0
     ours_phases: dict[str, float] = field(default_factory=dict)
     diagnostics: dict[str, PathTimings] = field(default_factory=dict)
+
+    @property
+    def ceiling_rows_per_s(self) -> float | None:
+        """The model's single-thread predict rate (median round) times the cores the run may use; None unmeasured."""
+        if "single_thread" not in self.paths:
+            return None
+        return self.paths["single_thread"].median_rows_per_s * self.settings["cores"]
 
     def ratio_to_limit(self, path: str, median: bool = False) -> float:
         """rows/s of `path` divided by rows/s of the limit (best of each, or median of each)."""

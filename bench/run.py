@@ -15,7 +15,7 @@ from pathlib import Path
 from bench import data, spark_paths
 from bench.cluster import StandaloneCluster
 from bench.cold import ColdSeries
-from bench.host import OURS, PLAIN, HostError, HostProcess, HostSpec
+from bench.host import OURS, PLAIN, HostError, HostProcess, HostSpec, start_hosts
 from bench.limit import reference_scores
 from bench.machine import describe
 from bench.model import register
@@ -74,10 +74,11 @@ class Benchmark:
         return value
 
     def _spec(self, flavour: str, master: str, name: str, requirements: str = "",
-              conf: dict[str, str] | None = None) -> HostSpec:
+              conf: dict[str, str] | None = None, file_io: str = "auto") -> HostSpec:
         return HostSpec(flavour=flavour, master=master, metastore_uri=self.services.metastore_uri,
                         warehouse_dir=str(self.services.warehouse_dir), tmp_dir=str(self.work_dir / name),
-                        tracking_uri=self.services.tracking_uri, requirements=requirements, conf=conf or {})
+                        tracking_uri=self.services.tracking_uri, requirements=requirements, conf=conf or {},
+                        file_io=file_io)
 
     def run(self) -> BenchResults:
         started = time.monotonic()
@@ -106,9 +107,9 @@ class Benchmark:
             rounds = WarmRounds(settings, hosts, reference_path, reference, self.results)
             rounds.run(model, constant, limit_model, frame[data.feature_names()])
             del frame
-            for host in (hosts.plain, hosts.plain_threads_1, hosts.rest):
+            for host in (hosts.plain, hosts.plain_threads_1, hosts.ours_spark_io, hosts.rest):
                 host.stop()  # the cold runs and the cluster get the machine; ours' host stays for the checks
-            self._cold_series(model, requirements, rounds.check_table)
+            self._cold_series(model, requirements, rounds.check_table, rounds.clear_table)
             if settings.cluster:
                 self._cluster(model, requirements, rounds.check_table)
         self.results.total_seconds = time.monotonic() - started
@@ -116,19 +117,22 @@ class Benchmark:
 
     def _start_hosts(self, stack: ExitStack, model: RegisteredModel, requirements: str,
                      folders: dict[str, str]) -> WarmHosts:
-        """REST server, the two plain sessions, ours' session; fixed costs recorded; stopped when `stack` closes."""
+        """REST server and the four sessions, started side by side; fixed costs recorded; stopped when `stack`
+        closes."""
         settings, logs = self.settings, self.work_dir / "logs"
         rest = RestServer(model.pinned_uri, self.services.tracking_uri, settings.cores, logs / "rest.log")
         stack.callback(rest.stop)
-        plain = self._timed("start_plain_host", lambda: HostProcess(
-            self._spec(PLAIN, settings.master, "plain"), logs / "plain.log"))
-        stack.callback(plain.stop)
+        specs = {
+            "plain": (self._spec(PLAIN, settings.master, "plain"), logs / "plain.log"),
+            "plain_threads_1": (self._spec(PLAIN, settings.master, "plain-threads-1",
+                                           conf=spark_paths.thread_cap_conf(1)), logs / "plain-threads-1.log"),
+            "ours": (self._spec(OURS, settings.master, "ours", requirements), logs / "ours.log"),
+            "ours_spark_io": (self._spec(OURS, settings.master, "ours-spark-io", requirements, file_io="spark"),
+                              logs / "ours-spark-io.log"),
+        }
+        hosts = self._timed("start_hosts", lambda: start_hosts(stack, specs))
+        plain, capped, ours = hosts["plain"], hosts["plain_threads_1"], hosts["ours"]
         self._timed("load_hive", lambda: plain.call("load", folders=folders))
-        capped = HostProcess(self._spec(PLAIN, settings.master, "plain-threads-1",
-                                        conf=spark_paths.thread_cap_conf(1)), logs / "plain-threads-1.log")
-        stack.callback(capped.stop)
-        ours = HostProcess(self._spec(OURS, settings.master, "ours", requirements), logs / "ours.log")
-        stack.callback(ours.stop)
         costs = self.results.fixed_costs
         costs.update({f"ours: {name} (once per session)": s for name, s in ours.setup.items()})
         costs.update({f"ours: {name} (driver, once per session)": s for name, s in
@@ -139,7 +143,7 @@ class Benchmark:
         costs["spark_udf_threads_1: build spark_udf (once per session)"] = capped.call(
             "build_spark_udf", model_uri=model.pinned_uri)["seconds"]
         self.results.setup_seconds["rest_ready"] = rest.wait_ready()
-        return WarmHosts(plain, capped, ours, rest)
+        return WarmHosts(plain, capped, ours, hosts["ours_spark_io"], rest)
 
     def _ensure_jvm_archive(self) -> Path:
         """The archive SPARK_CDS_ARCHIVE names (e.g. `make`'s), else one built into the work dir."""
@@ -151,14 +155,14 @@ class Benchmark:
                        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         return archive
 
-    def _cold_series(self, model: RegisteredModel, requirements: str, check) -> None:
+    def _cold_series(self, model: RegisteredModel, requirements: str, check, clear) -> None:
         """Fresh processes of every cold path at 1x, 4x, 16x, `cold_runs` times each (scores checked); then
         ours' 1x once more without the JVM class-data archive, for its side-by-side effect on the fixed overhead."""
         settings = self.settings
         archive = os.environ.get(ARCHIVE_ENV, "")
         series = ColdSeries(settings.master, self.services.metastore_uri, self.services.tracking_uri,
                             self.services.warehouse_dir, self.work_dir, model, requirements,
-                            lambda table, ds, rows: check(table, ds, rows, f"cold {table}"))
+                            lambda table, ds, rows: check(table, ds, rows, f"cold {table}"), clear)
         self.results.cold = series.run(settings.memory_partitions, settings.cold_runs, archive)
         if archive:
             scale, ds, rows = settings.memory_partitions[0]

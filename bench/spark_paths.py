@@ -122,6 +122,13 @@ def read_scores(spark: SparkSession, table: str, ds: str):
     return frame[data.ID_COLUMN].to_numpy(), frame["score"].to_numpy(dtype="float64")
 
 
+def clear_partition(spark: SparkSession, table: str, ds: str) -> None:
+    """Drops partition `ds` of `table` (its files too, for a managed table), so a run that writes nothing leaves
+    nothing for the score check to find."""
+    if spark.catalog.tableExists(table):
+        spark.sql(f"ALTER TABLE {table} DROP IF EXISTS PARTITION ({PARTITION_COLUMN}='{ds}')")
+
+
 def run_row_udf(spark: SparkSession, model_dir: str, ds: str) -> RunOutcome:
     """The anti-pattern: a plain Python UDF calling `predict` on a one-row DataFrame per row."""
     from pyspark.sql.functions import udf

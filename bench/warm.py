@@ -17,7 +17,7 @@ import numpy as np
 import pandas as pd
 
 from bench.host import HostProcess
-from bench.limit import run_limit
+from bench.limit import run_limit, run_single_thread
 from bench.rest import RestServer, run_rest
 from bench.results import DIAGNOSTICS, PATHS, BenchResults
 from bench.scores import ScoreCheck, compare_in_order, require_equal, worst
@@ -29,8 +29,12 @@ log = logging.getLogger("bench.warm")
 # What the timed region of one round holds, per path (the Markdown table says it beside the figures).
 INCLUDES = {
     "limit": "`predict` on the in-memory frame (no I/O)",
+    "single_thread": "`predict` on the in-memory frame in batches of the step's default size, the model's native "
+                     "threads capped at 1 (no I/O); times the cores, the ceiling",
     "ours": "`score_partition`: model download, checks, probe, score with the model cached in the Python workers, "
             "write Parquet, atomic publish (direct Parquet path)",
+    "ours_spark_io": "the same through Spark's reader and writer (`--file-io spark`, mapInArrow), in a session of "
+                     "its own started as the step starts one for `--file-io spark`",
     "spark_udf": "read, score with the session's spark_udf (built once, outside the rounds; MLflow loads the model in "
                  "every task in local mode), INSERT OVERWRITE, count; no thread cap (a user's default session)",
     "spark_udf_threads_1": "the same as spark_udf in a session with ours' thread cap "
@@ -54,12 +58,14 @@ class WarmHosts:
         plain: a user's own session (spark_udf, row UDF).
         plain_threads_1: the same with ours' thread cap (spark_udf again).
         ours: the score step's session (ours and its diagnostics); it also reads back every output for the checks.
+        ours_spark_io: the score step's session for `--file-io spark`.
         rest: `mlflow models serve`.
     """
 
     plain: HostProcess
     plain_threads_1: HostProcess
     ours: HostProcess
+    ours_spark_io: HostProcess
     rest: RestServer
 
 
@@ -98,6 +104,10 @@ class WarmRounds:
         check = ScoreCheck(answer["rows"], answer["missing"], answer["unexpected"], answer["max_abs_diff"])
         return self._record(path, require_equal(check, path))
 
+    def clear_table(self, table: str, ds: str) -> None:
+        """Drops partition `ds` of `table` (in ours' host) before a run writes it again."""
+        self.hosts.ours.query("clear_partition", table=table, ds=ds)
+
     def _record(self, path: str, check: ScoreCheck) -> ScoreCheck:
         self.checks.setdefault(path, []).append(check)
         return check
@@ -124,7 +134,11 @@ class WarmRounds:
         """path name -> one timed run of it (scores checked after the timer stops)."""
         from threadpoolctl import threadpool_limits
 
+        from jobs.score.pipeline import BATCH_FEATURE_BYTES, BATCH_ROWS_BOUNDS
+
         settings, hosts, pinned = self.settings, self.hosts, model_dict(model)
+        low, high = BATCH_ROWS_BOUNDS  # the step's default batch rows for these features (pipeline.batch_rows)
+        step_batch = max(low, min(high, BATCH_FEATURE_BYTES // (8 * features.shape[1])))
         rest_features = features.iloc[:settings.rest_rows]
         rows = settings.rows
 
@@ -134,7 +148,11 @@ class WarmRounds:
 
         runners: dict[str, Callable[[], float]] = {
             "limit": lambda: self._in_memory("limit", lambda: run_limit(limit_model, features)),
+            "single_thread": lambda: self._in_memory("single_thread", lambda: run_single_thread(
+                limit_model, features, step_batch)),
             "ours": lambda: self._spark(hosts.ours, "ours", "ours", pinned, MAIN_DS, rows),
+            "ours_spark_io": lambda: self._spark(hosts.ours_spark_io, "ours_spark_io", "ours", pinned, MAIN_DS, rows,
+                                                 file_io="spark"),
             "spark_udf": lambda: self._spark(hosts.plain, "spark_udf", "spark_udf", pinned, MAIN_DS, rows),
             "spark_udf_threads_1": lambda: self._spark(hosts.plain_threads_1, "spark_udf_threads_1", "spark_udf",
                                                        pinned, MAIN_DS, rows),
@@ -146,8 +164,6 @@ class WarmRounds:
         if constant is not None:
             runners["ours_constant_model"] = lambda: self._spark(
                 hosts.ours, "ours_constant_model", "ours", model_dict(constant), MAIN_DS, rows, file_io="auto")
-            runners["ours_spark_io"] = lambda: self._spark(hosts.ours, "ours_spark_io", "ours", pinned, MAIN_DS,
-                                                           rows, file_io="spark")
             runners["limit_1_thread"] = lambda: self._in_memory("limit_1_thread", limit_1_thread)
         return runners
 
@@ -181,6 +197,7 @@ class WarmRounds:
         for name, checks in self.checks.items():
             timings[name].max_abs_diff = worst(checks)
         timings["ours"].peak_rss_bytes = self.hosts.ours.peak_rss_bytes
+        timings["ours_spark_io"].peak_rss_bytes = self.hosts.ours_spark_io.peak_rss_bytes
         timings["spark_udf"].peak_rss_bytes = self.hosts.plain.peak_rss_bytes
         timings["spark_udf_threads_1"].peak_rss_bytes = self.hosts.plain_threads_1.peak_rss_bytes
         self.results.paths = {name: timings[name] for name in PATHS}

@@ -15,9 +15,11 @@ from jobs.common.jvm_archive import archive_java_options
 # core in every Python worker; with one worker per Spark task that oversubscribes the cores.
 THREAD_ENV_VARS = ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS")
 DRIVER_JAVA_OPTIONS = "spark.driver.extraJavaOptions"
-# The driver JVM compiles with C1 only. A score step's driver lives for seconds to minutes and, on the direct
-# Parquet path, moves no rows (Python workers do): C2's compile threads cost it more CPU than their faster code
-# saves, on both file paths (docs/BENCHMARKS.md, "What changed"). Executors on a cluster keep their own JIT.
+# The driver JVM compiles with C1 only when it moves no rows: a score step's driver lives for seconds to minutes and,
+# on the direct Parquet path or on a cluster, the rows go through Python workers or executors, so C2's compile
+# threads cost it more CPU than their faster code saves. Under a local master with Spark's reader and writer
+# (`--file-io spark`) the driver is the executor and decodes, converts and encodes every row: there C1-only code
+# doubled the JVM's CPU per row (docs/BENCHMARKS.md), so C2 stays on. Executors on a cluster keep their own JIT.
 DRIVER_JIT_OPTION = "-XX:TieredStopAtLevel=1"
 # Hive 2.3's client sets this hook itself on the first partition lookup with authorization info (DESCRIBE ...
 # PARTITION), sees its metastore settings change, closes the connection it is using, and retries after 1 s with a
@@ -37,16 +39,22 @@ def is_local(master: str) -> bool:
     return master == "local" or master.startswith("local[")
 
 
+def driver_moves_rows(master: str, file_io: str) -> bool:
+    """True when the driver JVM itself reads, converts and writes every row: Spark's reader and writer, local mode."""
+    return is_local(master) and file_io == "spark"
+
+
 def session_settings(metastore_uri: str, tmp_dir: Path, model_threads: int = 1,
-                     conf: dict[str, str] | None = None, master: str = "local[*]") -> dict[str, str]:
+                     conf: dict[str, str] | None = None, master: str = "local[*]",
+                     file_io: str = "auto") -> dict[str, str]:
     """The Spark settings of build_spark (pure, so the merge rules are tested without a JVM).
 
     Under a local master the scratch folder comes from session_env instead of `spark.local.dir`: Spark warns on every
     start that a cluster manager would override that setting, which no local run has. A cluster master keeps it
     (Kubernetes mounts each executor's scratch volume at that path).
     `conf` wins over the defaults here, except `spark.driver.extraJavaOptions`, which is appended to the step's own
-    (temp dir, C1 JIT, class-data archive) so the JVM still gets those; for a flag given twice the JVM takes the
-    last, so the caller's wins.
+    (temp dir, C1 JIT unless driver_moves_rows(master, file_io), class-data archive) so the JVM still gets those;
+    for a flag given twice the JVM takes the last, so the caller's wins.
     """
     settings = {
         "spark.hadoop.hive.metastore.uris": metastore_uri,
@@ -63,7 +71,8 @@ def session_settings(metastore_uri: str, tmp_dir: Path, model_threads: int = 1,
     settings.update({f"spark.executorEnv.{name}": str(model_threads) for name in THREAD_ENV_VARS})
     extra = dict(conf or {})
     settings[DRIVER_JAVA_OPTIONS] = " ".join(filter(None, [
-        f"-Djava.io.tmpdir={tmp_dir}", f"-Dlog4j2.configurationFile={LOG4J2_CONFIG}", DRIVER_JIT_OPTION,
+        f"-Djava.io.tmpdir={tmp_dir}", f"-Dlog4j2.configurationFile={LOG4J2_CONFIG}",
+        "" if driver_moves_rows(master, file_io) else DRIVER_JIT_OPTION,
         archive_java_options(), extra.pop(DRIVER_JAVA_OPTIONS, ""),
     ]))
     settings.update(extra)
@@ -84,7 +93,7 @@ def session_env(master: str, tmp_dir: Path) -> dict[str, str]:
 
 
 def build_spark(app_name: str, master: str, metastore_uri: str, tmp_dir: Path, model_threads: int = 1,
-                conf: dict[str, str] | None = None) -> SparkSession:
+                conf: dict[str, str] | None = None, file_io: str = "auto") -> SparkSession:
     """A SparkSession with Hive support that reaches the catalog through `metastore_uri`.
 
     Args:
@@ -94,6 +103,7 @@ def build_spark(app_name: str, master: str, metastore_uri: str, tmp_dir: Path, m
         tmp_dir: folder for Spark's local and JVM temp files.
         model_threads: native threads each Python worker's model may use.
         conf: extra Spark settings, merged as session_settings says.
+        file_io: the score step's --file-io (`spark` keeps the driver's C2 JIT in local mode, see DRIVER_JIT_OPTION).
     """
     tmp_dir.mkdir(parents=True, exist_ok=True)
     # Python workers must run the step's own interpreter (its packages, the model's requirements), not whatever
@@ -102,7 +112,7 @@ def build_spark(app_name: str, master: str, metastore_uri: str, tmp_dir: Path, m
     for name, value in session_env(master, tmp_dir).items():
         os.environ.setdefault(name, value)
     builder = SparkSession.builder.appName(app_name).master(master).enableHiveSupport()
-    for key, value in session_settings(metastore_uri, tmp_dir, model_threads, conf, master).items():
+    for key, value in session_settings(metastore_uri, tmp_dir, model_threads, conf, master, file_io).items():
         builder = builder.config(key, value)
     try:
         spark = builder.getOrCreate()

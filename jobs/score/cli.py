@@ -135,7 +135,7 @@ def main(ds: str, model_uri: str, model_name: str, model_version: str, model_run
         model = pool.submit(prepare_model, request, work_dir)
         with timed(timings, "session_start"):
             spark = build_spark(f"score-{output_table}-{ds}", spark_master, metastore_uri, work_dir / "spark",
-                                model_threads, conf)
+                                model_threads, conf, file_io)
         try:
             with timed(timings, "model_wait"):
                 bundle = model.result()

@@ -26,7 +26,7 @@ from jobs.common.errors import StepError, TransientError
 from jobs.common.params import check_identifier, check_table, parse_date
 from jobs.common.registry import ModelRegistry
 from jobs.common.timing import timed
-from jobs.score.arrow_types import arrow_type
+from jobs.score.arrow_types import arrow_type, is_feature_type
 from jobs.score.bundle import ModelBundle, fetch_bundle
 from jobs.score.direct import DirectInput, NotDirect, plan_direct_input, read_sample, sweep_temporaries
 from jobs.score.environment.attach import OwnEnvironment
@@ -36,7 +36,7 @@ from jobs.score.publish import OutputColumn, ensure_output_table, publish_partit
 from jobs.score.shaping import DOUBLE, ScoreColumn, describe_output
 from jobs.score.signature import FeaturePlan, ModelInput, plan_features
 from jobs.score.warmup import WorkerWarmUp
-from jobs.score.worker import FileOutput, cached_model, make_batch_scorer, make_file_scorer
+from jobs.score.worker import FileOutput, cached_model, make_arrow_scorer, make_batch_scorer, make_file_scorer
 
 log = logging.getLogger(__name__)
 METADATA_COLUMNS = [
@@ -362,12 +362,15 @@ def _spark_writer(spark: SparkSession, features: DataFrame, bundle: ModelBundle,
     # The accumulator counts rows in the write job itself. The scorer runs in that job's result stage, where Spark
     # applies each partition's update once (retried or speculative copies of a task are not counted twice).
     rows_scored, units_scored = spark.sparkContext.accumulator(0), spark.sparkContext.accumulator(0)
-    scorer = make_batch_scorer(bundle.key, bundle.archive_name, plan.columns, request.id_columns, score_columns,
-                               rows_scored, units_scored)
-    scored = features.mapInPandas(scorer, schema)
-    for column in score_columns:
-        if column.type == DOUBLE:  # shaping turned NaN/inf into NaN; store them as NULL
-            scored = scored.withColumn(column.name, F.nanvl(F.col(column.name), F.lit(None).cast("double")))
+    scorer_arguments = (bundle.key, bundle.archive_name, plan.columns, request.id_columns, score_columns,
+                        rows_scored, units_scored)
+    if _arrow_features(features, plan):
+        scored = features.mapInArrow(make_arrow_scorer(*scorer_arguments), schema)
+    else:
+        scored = features.mapInPandas(make_batch_scorer(*scorer_arguments), schema)
+        for column in score_columns:
+            if column.type == DOUBLE:  # shaping turned NaN/inf into NaN; store them as NULL
+                scored = scored.withColumn(column.name, F.nanvl(F.col(column.name), F.lit(None).cast("double")))
     scored = scored.select(
         *[F.col(f.name) for f in id_fields], *[F.col(c.name) for c in score_columns],
         *[F.lit(value).alias(name) for name, value in lineage.items() if name != "scored_at"],
@@ -380,6 +383,12 @@ def _spark_writer(spark: SparkSession, features: DataFrame, bundle: ModelBundle,
         return rows_scored.value
 
     return write
+
+
+def _arrow_features(features: DataFrame, plan: FeaturePlan) -> bool:
+    """True when every feature reaches the model as a number or a boolean (make_arrow_scorer's condition)."""
+    kinds = [arrow_type(features.schema[name].dataType.simpleString()) for name in plan.columns]
+    return all(kind is not None and is_feature_type(kind) for kind in kinds)
 
 
 def _progress_report(units_scored, total_units: int, rows_scored) -> ProgressReport:

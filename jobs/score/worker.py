@@ -1,8 +1,8 @@
 """What runs inside Spark's Python workers: the model loaded once per worker, scoring whole Arrow batches.
 
-Two entry points score: `make_batch_scorer` for mapInPandas (Spark reads and writes) and `make_file_scorer` for
-the direct Parquet path (the worker reads and writes the files itself, see direct.py); `make_model_loader` only
-loads the model, for the warm-up job (warmup.py).
+Three entry points score: `make_arrow_scorer` for mapInArrow and `make_batch_scorer` for mapInPandas (Spark reads
+and writes), and `make_file_scorer` for the direct Parquet path (the worker reads and writes the files itself, see
+direct.py); `make_model_loader` only loads the model, for the warm-up job (warmup.py).
 """
 
 from __future__ import annotations
@@ -30,7 +30,7 @@ from jobs.score.environment.attach import environment_interpreter
 from jobs.score.environment.client import EnvironmentModel
 from jobs.score.hive_format import PYARROW_WRITER_OPTIONS
 from jobs.score.requirements import REQUIREMENTS_FOLDER
-from jobs.score.shaping import ScoreColumn, shape_output
+from jobs.score.shaping import DOUBLE, ScoreColumn, shape_output
 
 # One loaded model per process and pinned model (see bundle.model_key): Spark reuses Python workers across tasks
 # (spark.python.worker.reuse, on by default), so loading here and not per batch or task pays the cost once. Keyed
@@ -109,6 +109,38 @@ def make_batch_scorer(model_key: str, archive_name: str, features: list[str], id
             if rows_scored is not None:
                 rows_scored.add(len(batch))
             yield pd.concat([batch[id_columns].reset_index(drop=True), scores], axis=1)
+        if units_scored is not None:
+            units_scored.add(1)
+
+    return score_batches
+
+
+def make_arrow_scorer(model_key: str, archive_name: str, features: list[str], id_columns: list[str],
+                      score_columns: list[ScoreColumn], rows_scored=None,
+                      units_scored=None) -> Callable[[Iterator[pa.RecordBatch]], Iterator[pa.RecordBatch]]:
+    """The function given to `DataFrame.mapInArrow` when every feature is a number or a boolean (arguments as
+    make_batch_scorer's).
+
+    Why not mapInPandas for these: Spark converts every column of every batch to pandas one Series at a time and
+    the output back, in the Python worker; here pyarrow converts only the features, in one call (the same
+    conversion as the direct path's, which gives these types the dtypes Spark's gives), the ids pass through as
+    Arrow, and NaN scores become nulls in the same step (no `nanvl` pass in the JVM).
+    """
+    score_types = [pa.float64() if c.type == DOUBLE else pa.string() for c in score_columns]
+
+    def score_batches(batches: Iterator[pa.RecordBatch]) -> Iterator[pa.RecordBatch]:
+        from pyspark import SparkFiles
+
+        model = cached_model(model_key, SparkFiles.get(archive_name))
+        for batch in batches:
+            frame = pa.Table.from_batches([batch]).select(features).to_pandas()
+            scores = shape_output(model.predict(frame), score_columns, batch.num_rows)
+            arrays = [batch.column(name) for name in id_columns]
+            arrays += [pa.array(scores[c.name].to_numpy(), kind, from_pandas=True)
+                       for c, kind in zip(score_columns, score_types, strict=True)]
+            if rows_scored is not None:
+                rows_scored.add(batch.num_rows)
+            yield pa.RecordBatch.from_arrays(arrays, names=[*id_columns, *(c.name for c in score_columns)])
         if units_scored is not None:
             units_scored.add(1)
 

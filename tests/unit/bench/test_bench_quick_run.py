@@ -15,6 +15,7 @@ import pytest
 
 from bench.results import COLD_PATHS, PATHS
 from bench.scores import TOLERANCE
+from bench.settings import QUICK
 
 pytestmark = [pytest.mark.slow, pytest.mark.integration]
 REPO = Path(__file__).resolve().parents[3]
@@ -37,17 +38,25 @@ def test_quick_run_measures_every_path_and_writes_reports(local_stack, tmp_path)
     # Every warm path's scores were read back and equal the limit's predictions (the run fails otherwise).
     assert set(document["max_abs_diff_vs_limit"]) == set(PATHS)
     assert all(diff < TOLERANCE for diff in document["max_abs_diff_vs_limit"].values())
-    # Cold: a fresh process per run of every cold path at every scale, its scores checked too.
+    # Cold: a fresh process per run of every cold path at every scale, its scores checked too (each run's output
+    # partition was dropped before it started, so a run that wrote nothing would have failed the run).
+    scales = list(QUICK.memory_scales)
     assert set(document["cold"]) == set(COLD_PATHS)
     for path, cold in document["cold"].items():
-        assert [point["scale"] for point in cold["scales"]] == [1, 4, 16], path
+        assert [point["scale"] for point in cold["scales"]] == scales, path
         assert all(point["runs"] == 1 and point["max_abs_diff"] < TOLERANCE for point in cold["scales"]), path
         assert all(point["peak_rss_mib_max"] > 100 for point in cold["scales"]), path  # a JVM and Python at least
-    assert [point["scale"] for point in document["memory"]] == [1, 4, 16]
+    assert set(document["memory"]) == set(COLD_PATHS)
+    assert all([point["scale"] for point in points] == scales for points in document["memory"].values())
+    # The ceiling and every Spark path side by side, warm and cold.
+    assert document["ceiling"]["rows_per_s"] > 0 and set(document["ratio_to_ceiling"]) == set(PATHS)
+    assert {(row["path"], row["mode"]) for row in document["headline"]} == {
+        (path, mode) for path in COLD_PATHS for mode in ("warm", "cold")}
     costs = set(document["fixed_costs_s"])
     assert {"ours: session_start (once per session)", "ours: requirements_check (once per session)"} <= costs
     assert any(name.startswith("spark_udf: build spark_udf") for name in costs)
     assert document["settings"]["repeats"] == 1
     text = markdown.read_text()
     assert "## Warm: long-lived sessions" in text and "## Cold: a fresh process per run" in text
+    assert "## Every path side by side" in text and "## Memory: peak RSS of every cold path" in text
     assert "python -m bench --quick" in text

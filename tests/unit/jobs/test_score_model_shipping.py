@@ -101,6 +101,22 @@ def test_batch_scorer_finds_the_shipped_archive_and_counts_rows(loads, monkeypat
     assert loads.folders == [str(tmp_path / "model-abc.zip")]
 
 
+def test_arrow_scorer_passes_ids_through_and_stores_unusable_scores_as_null(loads, monkeypatch, tmp_path):
+    import pyarrow as pa
+
+    monkeypatch.setattr(SparkFiles, "_root_directory", str(tmp_path))
+    monkeypatch.setattr(SparkFiles, "_is_running_on_worker", True)
+    counter, units = _Counter(), _Counter()
+    scorer = worker.make_arrow_scorer("key", "model-abc.zip", ["x"], ["id"], [ScoreColumn("score", DOUBLE)],
+                                      counter, units)
+    batches = [pa.record_batch({"id": pa.array([7, 8], pa.int64()), "x": [0.5, float("inf")]}),
+               pa.record_batch({"id": pa.array([9], pa.int64()), "x": [2.0]})]
+    scored = pa.Table.from_batches(list(scorer(iter(batches))))
+    assert scored.schema == pa.schema([("id", pa.int64()), ("score", pa.float64())])
+    assert scored.to_pydict() == {"id": [7, 8, 9], "score": [1.0, None, 4.0]}
+    assert (counter.value, units.value) == (3, 1)
+
+
 def test_workers_skip_mlflows_mismatch_warnings_and_the_driver_keeps_them(loads):
     worker.cached_model("server|models:/m/1|1", "/ship/model-aaa.zip")
     worker.cached_model("server|models:/m/2|2", "/driver/model-bbb", warn=True)

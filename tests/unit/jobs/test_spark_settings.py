@@ -28,6 +28,17 @@ def test_defaults_reach_the_metastore_and_keep_temp_files_in_the_run_folder(tmp_
     assert LOG4J2_CONFIG.is_file()
 
 
+def test_the_driver_keeps_c2_only_where_it_moves_the_rows_itself(tmp_path, monkeypatch):
+    monkeypatch.delenv(ARCHIVE_ENV, raising=False)
+
+    def options(master: str, file_io: str) -> str:
+        return session_settings("thrift://h:1", tmp_path, master=master, file_io=file_io)[DRIVER_JAVA_OPTIONS]
+
+    assert DRIVER_JIT_OPTION not in options("local[2]", "spark")  # Spark's reader and writer in the driver JVM
+    assert DRIVER_JIT_OPTION in options("local[2]", "auto")
+    assert DRIVER_JIT_OPTION in options("spark://h:7077", "spark")  # executors move the rows, with their own JIT
+
+
 def test_a_local_master_takes_its_scratch_folder_and_address_from_the_environment(tmp_path):
     local = session_settings("thrift://127.0.0.1:9083", tmp_path, master="local[*]")
     assert "spark.local.dir" not in local  # Spark warns that a cluster manager overrides it; a local run has none
