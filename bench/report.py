@@ -151,7 +151,8 @@ def to_json(results: BenchResults) -> dict:
             {"workers": c.workers, "rows": c.timings.rows, "rows_per_s_median": round(c.timings.median_rows_per_s, 1),
              "rows_per_s_best": round(c.timings.best_rows_per_s, 1),
              "seconds_per_round": [round(s, 3) for s in c.timings.seconds], "startup_s": round(c.startup_seconds, 1),
-             "max_abs_diff_vs_limit": c.timings.max_abs_diff}
+             "max_abs_diff_vs_limit": c.timings.max_abs_diff,
+             "efficiency_per_worker": _worker_efficiency(results.cluster, c)}
             for c in results.cluster
         ],
         "setup_s": {name: round(seconds, 1) for name, seconds in results.setup_seconds.items()},
@@ -161,6 +162,18 @@ def to_json(results: BenchResults) -> dict:
         "command": results.command,
         "date": results.machine.date,
     }
+
+
+def _worker_efficiency(cluster: list, point) -> float | None:
+    """Median rows/s with `point.workers` workers over that many times the one-worker median (None without both)."""
+    (single,) = [c for c in cluster if c.workers == 1] or [None]
+    if point.error or single is None or single.error or not single.timings.median_rows_per_s:
+        return None
+    return round(point.timings.median_rows_per_s / (point.workers * single.timings.median_rows_per_s), 3)
+
+
+def _efficiency(value: float | None) -> str:
+    return "-" if value is None else f"{value:.2f}"
 
 
 def _fit_json(fit: LineFit | None) -> dict | None:
@@ -389,12 +402,16 @@ def _rest_of_tables(results: BenchResults) -> list[str]:
         out.append("")
     if results.cluster:
         out += ["## Scale-out: Spark standalone cluster (master + workers on 127.0.0.1, 1 core and 1g each)", "",
-                "| workers | rows/round | median rows/s | best rows/s | cluster start s | max abs diff vs limit |",
-                "|---:|---:|---:|---:|---:|---:|"]
-        out += [f"| {c.workers} | failed: {c.error} | - | - | {c.startup_seconds:.0f} | - |" if c.error else
+                "| workers | rows/round | median rows/s | best rows/s | efficiency per worker | cluster start s | "
+                "max abs diff vs limit |",
+                "|---:|---:|---:|---:|---:|---:|---:|"]
+        out += [f"| {c.workers} | failed: {c.error} | - | - | - | {c.startup_seconds:.0f} | - |" if c.error else
                 f"| {c.workers} | {c.timings.rows:,} | {_rate(c.timings.median_rows_per_s)} | "
-                f"{_rate(c.timings.best_rows_per_s)} | {c.startup_seconds:.0f} | {_diff(c.timings.max_abs_diff)} |"
+                f"{_rate(c.timings.best_rows_per_s)} | {_efficiency(_worker_efficiency(results.cluster, c))} | "
+                f"{c.startup_seconds:.0f} | {_diff(c.timings.max_abs_diff)} |"
                 for c in results.cluster]
+        out += ["", "Efficiency per worker: the median rate with N workers over N times the median rate with one "
+                "(1.00: each added worker adds as much as the first).", ""]
         out += ["", "ours' `score_partition` in a host session against the cluster, warm rounds as above. Executors "
                 "run the project's virtualenv Python (`PYSPARK_PYTHON` / `spark.pyspark.python`), standing in for "
                 "the image's environment on every node; the model travels as one zip archive "

@@ -105,3 +105,12 @@ def test_markdown_states_targets_on_the_median_and_keeps_notes(tmp_path):
     assert "load average at start" in text and "ratios between paths within this run are what counts" in text
     assert "| 0.0e+00 |" in text and "another model" in text
     assert json.loads(figures.read_text())["rows_per_s_best"]["ours"] == 800.0
+
+
+def test_scale_out_reports_each_added_workers_efficiency():
+    results = sample_results()
+    results.cluster[1] = ClusterPoint(2, PathTimings(1000, [3.0], max_abs_diff=0.0), 15.0)  # 333 rows/s vs 250
+    document = report.to_json(results)
+    assert [point["efficiency_per_worker"] for point in document["cluster"]] == [1.0, round(1000 / 3 / 500, 3)]
+    results.cluster[0] = ClusterPoint(1, PathTimings(1000, [4.0], max_abs_diff=0.0), 14.0, error="no executor")
+    assert report.to_json(results)["cluster"][1]["efficiency_per_worker"] is None
