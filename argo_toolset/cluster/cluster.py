@@ -20,6 +20,7 @@ from argo_toolset.cluster.components import (
     argo,
     control_plane,
     is_local_address,
+    stop_grace_seconds,
 )
 from argo_toolset.cluster.config_files import (
     api_server_url,
@@ -220,7 +221,7 @@ class Cluster:
         for name in reversed(list(components)):
             pid = records.pop(name, None)
             if pid is not None:
-                stop(pid, components[name].command[0], grace_seconds=20)
+                stop(pid, components[name].command[0], grace_seconds=stop_grace_seconds(name))
                 self._echo(f"{name}: stopped")
         self._write_state(records, stack)
         self._kill_shims()
