@@ -7,6 +7,7 @@ run is in MLflow."""
 
 from __future__ import annotations
 
+import copy
 import dataclasses
 import json
 import shutil
@@ -63,13 +64,16 @@ def loopback_env(documents: list[dict], local_stack) -> dict[str, str]:
     """
     overrides = {step_env.HIVE_HOST: local_stack.hive_host, step_env.HIVE_METASTORE_URI: local_stack.metastore_uri,
                  step_env.MLFLOW_TRACKING_URI: local_stack.mlflow_uri}
-    at_node = {env["name"] for document in documents for template in document["spec"].get("templates", [])
-               for env in (template.get("container") or {}).get("env") or [] if NODE_IP in str(env.get("value"))}
+    rest = copy.deepcopy(documents)
+    at_node = set()
+    for document in rest:
+        for template in document["spec"].get("templates", []):
+            for env in (template.get("container") or {}).get("env") or []:
+                if NODE_IP in str(env.get("value")):
+                    at_node.add(env.pop("name"))
+                    env.pop("value")
     assert at_node == set(overrides), at_node
-    without_env = [{**template, "container": {k: v for k, v in template["container"].items() if k != "env"}}
-                   for document in documents for template in document["spec"].get("templates", [])
-                   if "container" in template]
-    assert NODE_IP not in yaml.safe_dump(without_env), "the node address outside the service variables"
+    assert NODE_IP not in yaml.safe_dump(rest), "the node address outside the service variables"
     return overrides
 
 
