@@ -17,7 +17,9 @@ MIB = 1024 * 1024
 NOTES_MARKER = "<!-- Hand-written notes below this line are kept when `python -m bench` rewrites the file. -->"
 TARGET_OURS_VS_LIMIT = 0.9
 TARGET_OURS_VS_SPARK_UDF = 1.5
-TARGET_FIXED_SECONDS = 15.0
+TARGET_FIXED_SECONDS = 8.0
+# Cold, at the largest scale: ours' wall at most half spark_udf's (issue 24).
+TARGET_COLD_VS_SPARK_UDF = 2.0
 TARGET_SPARK_IO_VS_SPARK_UDF = 1.2
 TARGET_OURS_VS_CEILING = 0.85
 
@@ -225,9 +227,9 @@ def _targets(results: BenchResults) -> list[str]:
     for other in ("spark_udf", "spark_udf_threads_1"):
         ratio = _cold_ratio(results, other)
         if ratio is not None:
-            lines.append(f"| ours >= {TARGET_OURS_VS_SPARK_UDF}x {other} (cold, {ours_cold[-1]['scale']}x: "
+            lines.append(f"| ours >= {TARGET_COLD_VS_SPARK_UDF}x {other} (cold, {ours_cold[-1]['scale']}x: "
                          f"{ours_cold[-1]['rows']:,} rows, wall of the whole process) | {ratio:.2f}x | "
-                         f"{_met(ratio >= TARGET_OURS_VS_SPARK_UDF)} |")
+                         f"{_met(ratio >= TARGET_COLD_VS_SPARK_UDF)} |")
     for path, points in memory(results).items():
         if len(points) >= 2:
             first, last = points[0], points[-1]

@@ -15,7 +15,7 @@ def test_full_run_sizes():
 def test_quick_preset_and_overrides():
     settings = build_settings(True)
     assert settings.repeats == 1 and settings.rows <= 50_000 and not settings.cluster and settings.cold_runs == 1
-    assert settings.cluster_ds != MAIN_DS and settings.cluster_partition_rows == 32_000  # the 16x partition
-    assert [scale for scale, _, _ in settings.memory_partitions] == [1, 16]
+    assert settings.cluster_ds != MAIN_DS and settings.cluster_partition_rows == 2_000  # the 1x partition
+    assert [scale for scale, _, _ in settings.memory_partitions] == [1]
     assert build_settings(True, rows=30_000, cluster=True).rows == 30_000
     assert build_settings(False, repeats=5).repeats == 5
