@@ -172,6 +172,17 @@ def _input_frame(spark: SparkSession, request: ScoreRequest) -> DataFrame:
     return frame.where(F.col(request.input_partition_column) == F.lit(request.ds))
 
 
+def _spark_sample(features: DataFrame, columns: list[str]):
+    """The first PROBE_ROWS rows of `features` as pandas, converted through Arrow as the scoring batches are.
+
+    Not `features.limit(n).toPandas()`: Arrow's collect executes the limit as a plan, a task on every input split and
+    a shuffle into one partition (1.2-2 s per call on the benchmark's data, docs/BENCHMARKS.md); `take` reads splits
+    only until it has the rows, which are then converted from a local relation.
+    """
+    rows = features.take(PROBE_ROWS)
+    return features.sparkSession.createDataFrame(rows, features.schema).toPandas()[columns]
+
+
 def batch_rows(request: ScoreRequest, feature_count: int) -> int:
     """Rows per batch: the request's, else about BATCH_FEATURE_BYTES of 8-byte features, within BATCH_ROWS_BOUNDS."""
     if request.arrow_batch_size is not None:
@@ -257,7 +268,7 @@ def _checked_score(spark: SparkSession, request: ScoreRequest, bundle: ModelBund
         rows_per_batch = batch_rows(request, len(plan.columns))
         spark.conf.set("spark.sql.execution.arrow.maxRecordsPerBatch", str(rows_per_batch))
         direct = _plan_direct(spark, request, features)
-        sample = read_sample(direct, PROBE_ROWS) if direct else features.limit(PROBE_ROWS).toPandas()[plan.columns]
+        sample = read_sample(direct, PROBE_ROWS) if direct else _spark_sample(features, plan.columns)
     if sample.empty:
         message = (f"input partition {request.input_partition_column}={request.ds} of {request.input_table} "
                    f"is empty")
