@@ -22,6 +22,10 @@ class MachineInfo:
         python: Python version.
         packages: versions of the packages that matter for the figures.
         date: UTC time the run started (ISO 8601).
+        thread_env: the native-thread variables of the run's environment (THREAD_VARIABLES; "unset" when absent):
+            every path inherits them, and the step's workers set their own thread counts on top (jobs/common/spark.py).
+        native_pools: the BLAS and OpenMP libraries the model's stack loads, as threadpoolctl reports them: library,
+            threads, and the CPU kernel OpenBLAS chose (what OPENBLAS_CORETYPE overrides).
     """
 
     cpus: int
@@ -31,6 +35,13 @@ class MachineInfo:
     python: str
     packages: dict[str, str]
     date: str
+    thread_env: dict[str, str]
+    native_pools: list[str]
+
+
+# Thread counts and the OpenBLAS settings some machines here set (issue 28 asks which were in force).
+THREAD_VARIABLES = ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS", "OPENBLAS_CORETYPE",
+                    "OPENBLAS_L2_SIZE")
 
 
 def _cpu_model() -> str:
@@ -47,6 +58,16 @@ def _memory_gib() -> float:
     return 0.0
 
 
+def _native_pools() -> list[str]:
+    """`library threads (kernel)` per BLAS/OpenMP pool numpy and scikit-learn load, as threadpoolctl sees them."""
+    import numpy  # noqa: F401  (loads the BLAS threadpoolctl reports)
+    import sklearn.ensemble  # noqa: F401  (loads OpenMP and scipy's BLAS)
+    from threadpoolctl import threadpool_info
+
+    return sorted({f"{pool['prefix']} {pool['version'] or ''} {pool['internal_api']}: {pool['num_threads']} threads"
+                   + (f" ({pool['architecture']})" if pool.get("architecture") else "") for pool in threadpool_info()})
+
+
 def describe() -> MachineInfo:
     """Reads the machine's facts now."""
     packages = {name: importlib.metadata.version(name)
@@ -55,4 +76,5 @@ def describe() -> MachineInfo:
         cpus=len(os.sched_getaffinity(0)), memory_gib=_memory_gib(), cpu_model=_cpu_model(),
         load_before=os.getloadavg()[0], python=platform.python_version(), packages=packages,
         date=dt.datetime.now(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
+        thread_env={name: os.environ.get(name, "unset") for name in THREAD_VARIABLES}, native_pools=_native_pools(),
     )

@@ -299,6 +299,8 @@ def _header(results: BenchResults) -> list[str]:
         f"1-min load average at start {machine.load_before:.2f}. The machine is shared: other work ran during "
         "the run, so absolute figures are noisy; the ratios between paths within this run are what counts.",
         f"- Software: Python {machine.python}, " + ", ".join(f"{k} {v}" for k, v in machine.packages.items()),
+        "- Native threads: environment " + ", ".join(f"{k}={v}" for k, v in machine.thread_env.items())
+        + "; pools loaded (threadpoolctl): " + "; ".join(machine.native_pools),
         f"- Data: {settings['rows']:,} rows x 30 double features (synthetic, seed {settings['seed']}), Hive table "
         f"`bench.features` (Parquet) in a real metastore; model: HistGradientBoosting "
         f"({settings['model_iterations']} iterations) behind a pyfunc with log1p/clip/standardize "

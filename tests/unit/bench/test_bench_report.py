@@ -95,6 +95,7 @@ def test_markdown_states_targets_on_the_median_and_keeps_notes(tmp_path):
     assert "| ours >= 1.5x spark_udf_threads_1 (warm) | 1.62x" in text
     assert "ours >= 2.0x spark_udf (cold, 16x" in text
     assert "| fixed overhead < 8 s (ours, cold) | 11.5 s" in text
+    assert "- Native threads: environment OMP_NUM_THREADS=" in text and "threads" in text.split("pools loaded")[1]
     assert "## Cold: a fresh process per run" in text and "## Warm: long-lived sessions" in text
     assert "## Every path side by side" in text and "Ceiling: the model's own single-thread" in text
     assert "| ours_spark_io >= 1.2x spark_udf (warm, Spark's reader and writer) | 1.30x" in text
