@@ -14,8 +14,10 @@ and ids are of types with an exact Parquet form (arrow_types.py).
 
 from __future__ import annotations
 
+import ctypes.util
 import logging
 import math
+import os
 from dataclasses import dataclass
 from urllib.parse import unquote, urlparse
 
@@ -33,6 +35,9 @@ log = logging.getLogger(__name__)
 TEMPORARY_PREFIX = "_attempt-"
 # Hadoop's S3 connectors name the same buckets pyarrow opens as s3://.
 _SCHEME_ALIASES = {"s3a": "s3", "s3n": "s3"}
+# pyarrow opens hdfs:// only through Hadoop's JNI client, libhdfs, which no Python package ships. Without it the
+# attempt fails after printing every folder it searched for libjvm into the step's log, so it is not made.
+_LIBHDFS_SCHEMES = ("hdfs",)
 
 
 @dataclass(frozen=True)
@@ -93,6 +98,23 @@ def open_file(uri: str) -> tuple[arrow_fs.FileSystem, str]:
     return arrow_fs.FileSystem.from_uri(scheme + uri[len(parsed.scheme):])
 
 
+def refuse_unopenable(uri: str) -> None:
+    """Raises NotDirect, without trying, for a file pyarrow could only open through a libhdfs that is not here."""
+    scheme = urlparse(uri).scheme
+    if scheme in _LIBHDFS_SCHEMES and not _libhdfs_found():
+        raise NotDirect(f"pyarrow opens {scheme}:// only through libhdfs, which is not installed here "
+                        "(looked in ARROW_LIBHDFS_DIR, HADOOP_HOME/lib/native and the system's libraries)")
+
+
+def _libhdfs_found() -> bool:
+    """True when libhdfs is where pyarrow looks for it: ARROW_LIBHDFS_DIR, HADOOP_HOME/lib/native, the system's."""
+    hadoop_home = os.environ.get("HADOOP_HOME")
+    folders = [os.environ.get("ARROW_LIBHDFS_DIR"), hadoop_home and os.path.join(hadoop_home, "lib", "native")]
+    if any(folder and os.path.isfile(os.path.join(folder, "libhdfs.so")) for folder in folders):
+        return True
+    return ctypes.util.find_library("hdfs") is not None
+
+
 def _check_table(spark: SparkSession, table: str, partition_column: str) -> None:
     description = describe_table(spark, table)
     details = description.details
@@ -144,6 +166,7 @@ def plan_direct_input(spark: SparkSession, table: str, partition_column: str, wa
     groups: list[tuple[str, int, int]] = []
     resolved: tuple[list[InputColumn], list[InputColumn]] | None = None
     for uri in sorted(wanted.inputFiles()):
+        refuse_unopenable(uri)
         try:
             filesystem, path = open_file(uri)
             with filesystem.open_input_file(path) as source:

@@ -152,3 +152,23 @@ def test_describe_rows_parse_into_data_columns_partitions_and_details():
     assert description.details["Location"] == "file:/w/t" and description.details["Type"] == "MANAGED"
     assert parse_description([("id", "bigint", None)]).partition_columns == []
 
+
+
+def test_hdfs_without_libhdfs_is_refused_before_pyarrow_tries_it(monkeypatch):
+    from jobs.score import direct
+
+    monkeypatch.delenv("ARROW_LIBHDFS_DIR", raising=False)
+    monkeypatch.delenv("HADOOP_HOME", raising=False)
+    monkeypatch.setattr(direct.ctypes.util, "find_library", lambda name: None)
+    with pytest.raises(direct.NotDirect, match="hdfs:// only through libhdfs"):
+        direct.refuse_unopenable("hdfs://namenode:8020/warehouse/t/dt=2026-04-01/part-0.parquet")
+    direct.refuse_unopenable("file:/tmp/part-0.parquet")  # local and object-store files are not refused
+    direct.refuse_unopenable("s3a://bucket/t/part-0.parquet")
+
+
+def test_hdfs_with_libhdfs_in_arrow_libhdfs_dir_is_tried(monkeypatch, tmp_path):
+    from jobs.score import direct
+
+    (tmp_path / "libhdfs.so").write_bytes(b"")
+    monkeypatch.setenv("ARROW_LIBHDFS_DIR", str(tmp_path))
+    direct.refuse_unopenable("hdfs://namenode:8020/warehouse/t/part-0.parquet")
