@@ -176,8 +176,8 @@ def _spark_sample(features: DataFrame, columns: list[str]):
     """The first PROBE_ROWS rows of `features` as pandas, converted through Arrow as the scoring batches are.
 
     Not `features.limit(n).toPandas()`: Arrow's collect executes the limit as a plan, a task on every input split and
-    a shuffle into one partition (1.2-2 s per call on the benchmark's data, docs/BENCHMARKS.md); `take` reads splits
-    only until it has the rows, which are then converted from a local relation.
+    a shuffle into one partition (its cost: docs/BENCHMARKS.md); `take` reads splits only until it has the rows,
+    which are then converted from a local relation.
     """
     rows = features.take(PROBE_ROWS)
     return features.sparkSession.createDataFrame(rows, features.schema).toPandas()[columns]
