@@ -64,7 +64,8 @@ def _native_pools() -> list[str]:
     import sklearn.ensemble  # noqa: F401  (loads OpenMP and scipy's BLAS)
     from threadpoolctl import threadpool_info
 
-    return sorted({f"{pool['prefix']} {pool['version'] or ''} {pool['internal_api']}: {pool['num_threads']} threads"
+    return sorted({" ".join(filter(None, [pool["prefix"], pool["version"], pool["internal_api"]]))
+                   + f": {pool['num_threads']} threads"
                    + (f" ({pool['architecture']})" if pool.get("architecture") else "") for pool in threadpool_info()})
 
 

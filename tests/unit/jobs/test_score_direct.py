@@ -153,7 +153,6 @@ def test_describe_rows_parse_into_data_columns_partitions_and_details():
     assert parse_description([("id", "bigint", None)]).partition_columns == []
 
 
-
 def test_hdfs_without_libhdfs_is_refused_before_pyarrow_tries_it(monkeypatch):
     from jobs.score import direct
 
