@@ -1,4 +1,4 @@
-"""`python -m bench`: the scoring benchmark (limit, ours, spark_udf, REST, row UDF; warm and cold; cluster)."""
+"""`python -m bench`: the scoring benchmark (limit, ours, spark_udf, REST, row UDF; warm and cold; cluster, YARN)."""
 
 from __future__ import annotations
 
@@ -20,21 +20,24 @@ REPO = Path(__file__).resolve().parents[1]
 
 
 def build_settings(quick_mode: bool, rows: int | None = None, repeats: int | None = None,
-                   warmup: int | None = None, cluster: bool | None = None) -> BenchSettings:
+                   warmup: int | None = None, cluster: bool | None = None, yarn: bool | None = None) -> BenchSettings:
     """The full-run settings (or the `--quick` preset) with the options given on the command line applied."""
     settings = quick() if quick_mode else BenchSettings()
-    overrides = {"rows": rows, "repeats": repeats, "warmup": warmup, "cluster": cluster}
+    overrides = {"rows": rows, "repeats": repeats, "warmup": warmup, "cluster": cluster, "yarn": yarn}
     return replace(settings, **{name: value for name, value in overrides.items() if value is not None})
 
 
 @click.command()
 @click.option("--quick", "quick_mode", is_flag=True,
-              help="Small data, one round, no warm-up, no cluster: tests the harness (CI).")
+              help="Small data, one round, no warm-up, no cluster, no YARN: tests the harness (CI).")
 @click.option("--rows", type=click.IntRange(1000), default=None, help="Rows of the main partition (default 2M).")
 @click.option("--repeats", type=click.IntRange(1), default=None, help="Measured rounds (default 3).")
 @click.option("--warmup", type=click.IntRange(0), default=None, help="Unmeasured rounds first (default 1).")
 @click.option("--cluster/--no-cluster", default=None,
               help="Also score on a Spark standalone cluster with 1 and 2 workers (default: on, off with --quick).")
+@click.option("--yarn/--no-yarn", default=None,
+              help="Also score on YARN with 1 and 2 executors, the hadoop profile's stack (default: on, off with "
+                   "--quick; needs Java, javac and Maven).")
 @click.option("--markdown", type=click.Path(dir_okay=False, path_type=Path), default=REPO / "docs" / "BENCHMARKS.md",
               show_default=True, help="Markdown report to (re)write.")
 @click.option("--json", "json_path", type=click.Path(dir_okay=False, path_type=Path),
@@ -48,8 +51,8 @@ def build_settings(quick_mode: bool, rows: int | None = None, repeats: int | Non
 @click.option("--warehouse-dir", type=click.Path(file_okay=False, path_type=Path), default=None,
               help="Warehouse folder of that stack (with --metastore-uri).")
 def main(quick_mode: bool, rows: int | None, repeats: int | None, warmup: int | None, cluster: bool | None,
-         markdown: Path, json_path: Path, work_dir: Path | None, keep_work_dir: bool, metastore_uri: str | None,
-         tracking_uri: str | None, warehouse_dir: Path | None) -> None:
+         yarn: bool | None, markdown: Path, json_path: Path, work_dir: Path | None, keep_work_dir: bool,
+         metastore_uri: str | None, tracking_uri: str | None, warehouse_dir: Path | None) -> None:
     """Score the same data with the same model on the same cores by every route; write the figures.
 
     Starts a private local stack (Hive metastore, Thrift server, MLflow server) on free ports unless one is
@@ -59,7 +62,7 @@ def main(quick_mode: bool, rows: int | None, repeats: int | None, warmup: int | 
     given = [metastore_uri, tracking_uri, warehouse_dir]
     if any(given) and not all(given):
         raise click.UsageError("--metastore-uri, --tracking-uri and --warehouse-dir go together")
-    settings = build_settings(quick_mode, rows, repeats, warmup, cluster)
+    settings = build_settings(quick_mode, rows, repeats, warmup, cluster, yarn)
     work = Path(work_dir or tempfile.mkdtemp(prefix="bench-")).resolve()
     (work / "logs").mkdir(parents=True, exist_ok=True)
     command = shlex.join(["python", "-m", "bench", *sys.argv[1:]])

@@ -34,8 +34,9 @@ class HostSpec:
     Attributes:
         flavour: `plain` (a user's own job: Hive support, defaults) or `ours` (jobs.common.spark.build_spark
             after the score step's requirement check).
-        master: Spark master, `local[2]` or `spark://...`.
-        metastore_uri, warehouse_dir, tmp_dir: the stack's catalog, its warehouse, our temp folder.
+        master: Spark master, `local[2]`, `spark://...` or `yarn`.
+        metastore_uri, warehouse_dir, tmp_dir: the stack's catalog, its warehouse (a path or a URI), our temp
+            folder.
         tracking_uri: MLflow server.
         requirements: the model's requirements.txt text (ours checks it as the step does).
         conf: extra Spark settings.
@@ -143,7 +144,7 @@ def _start(spec: HostSpec):
     from bench import spark_paths
 
     tmp_dir = Path(spec.tmp_dir)
-    conf = spark_paths.session_conf(Path(spec.warehouse_dir), tmp_dir, spec.metastore_uri) | spec.conf
+    conf = spark_paths.session_conf(spec.warehouse_dir, tmp_dir, spec.metastore_uri) | spec.conf
     setup: dict[str, float] = {}
     if spec.flavour == OURS:
         from jobs.common.spark import build_spark
@@ -190,7 +191,7 @@ def _serve(spec: HostSpec, reply) -> None:
         try:
             if op == "load":
                 started = time.monotonic()
-                spark_paths.load_input(spark, {ds: Path(folder) for ds, folder in command["folders"].items()})
+                spark_paths.load_input(spark, command["folders"])
                 reply({"ok": True, "seconds": time.monotonic() - started})
             elif op == "model_load":
                 reply({"ok": True, "phases": _model_load_seconds(command["model_uri"], work / "model-load")})

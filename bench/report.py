@@ -148,15 +148,8 @@ def to_json(results: BenchResults) -> dict:
         "memory": memory(results),
         "fresh_step_1x_without_jvm_archive_wall_s": (
             None if results.cold_without_archive is None else round(results.cold_without_archive.wall_seconds, 2)),
-        "cluster": [
-            {"workers": c.workers, "error": c.error} if c.error else
-            {"workers": c.workers, "rows": c.timings.rows, "rows_per_s_median": round(c.timings.median_rows_per_s, 1),
-             "rows_per_s_best": round(c.timings.best_rows_per_s, 1),
-             "seconds_per_round": [round(s, 3) for s in c.timings.seconds], "startup_s": round(c.startup_seconds, 1),
-             "max_abs_diff_vs_limit": c.timings.max_abs_diff,
-             "efficiency_per_worker": _worker_efficiency(results.cluster, c)}
-            for c in results.cluster
-        ],
+        "cluster": _scale_json(results.cluster, "workers"),
+        "yarn": _scale_json(results.yarn, "executors"),
         "setup_s": {name: round(seconds, 1) for name, seconds in results.setup_seconds.items()},
         "total_s": round(results.total_seconds, 1),
         "machine": asdict(results.machine),
@@ -164,6 +157,18 @@ def to_json(results: BenchResults) -> dict:
         "command": results.command,
         "date": results.machine.date,
     }
+
+
+def _scale_json(points: list, unit: str) -> list[dict]:
+    """A scale-out series (standalone workers or YARN executors) as JSON, `unit` naming what was counted."""
+    return [
+        {unit: c.workers, "error": c.error} if c.error else
+        {unit: c.workers, "rows": c.timings.rows, "rows_per_s_median": round(c.timings.median_rows_per_s, 1),
+         "rows_per_s_best": round(c.timings.best_rows_per_s, 1),
+         "seconds_per_round": [round(s, 3) for s in c.timings.seconds], "startup_s": round(c.startup_seconds, 1),
+         "max_abs_diff_vs_limit": c.timings.max_abs_diff, f"efficiency_per_{unit[:-1]}": _worker_efficiency(points, c)}
+        for c in points
+    ]
 
 
 def _worker_efficiency(cluster: list, point) -> float | None:
@@ -406,14 +411,7 @@ def _rest_of_tables(results: BenchResults) -> list[str]:
         out.append("")
     if results.cluster:
         out += ["## Scale-out: Spark standalone cluster (master + workers on 127.0.0.1, 1 core and 1g each)", "",
-                "| workers | rows/round | median rows/s | best rows/s | efficiency per worker | cluster start s | "
-                "max abs diff vs limit |",
-                "|---:|---:|---:|---:|---:|---:|---:|"]
-        out += [f"| {c.workers} | failed: {c.error} | - | - | - | {c.startup_seconds:.0f} | - |" if c.error else
-                f"| {c.workers} | {c.timings.rows:,} | {_rate(c.timings.median_rows_per_s)} | "
-                f"{_rate(c.timings.best_rows_per_s)} | {_efficiency(_worker_efficiency(results.cluster, c))} | "
-                f"{c.startup_seconds:.0f} | {_diff(c.timings.max_abs_diff)} |"
-                for c in results.cluster]
+                *_scale_table(results.cluster, "workers", "cluster start s")]
         out += ["", "Efficiency per worker: the median rate with N workers over N times the median rate with one "
                 "(1.00: each added worker adds as much as the first).", ""]
         out += ["", "ours' `score_partition` in a host session against the cluster, warm rounds as above. Executors "
@@ -421,6 +419,27 @@ def _rest_of_tables(results: BenchResults) -> list[str]:
                 "the image's environment on every node; the model travels as one zip archive "
                 "(`SparkContext.addArchive`, unpacked once per executor). See `bench/cluster.py` for the packed-venv "
                 "(`spark.archives`) alternative.", ""]
+    if results.yarn:
+        out += ["## Scale-out: YARN (the hadoop profile: MiniYARN's one NodeManager, input and output on MiniDFS, "
+                "Hive metastore 4)", "", *_scale_table(results.yarn, "executors", "session start s"), "",
+                "Executors of 1 core and 768m in YARN containers, running the environment the stack packs and ships "
+                "(`spark.yarn.dist.archives`); the same partition, model and warm rounds as the standalone cluster, "
+                "scores checked. Without libhdfs the step reads and writes through Spark (`file_io` auto), so this is "
+                "the Spark-I/O path scaled out. Session start includes the application's submission and its "
+                "containers' localization (the first application of a fresh stack unpacks the environment). "
+                "Efficiency per executor as above. `bench/yarn.py`.", ""]
+    return out
+
+
+def _scale_table(points: list, unit: str, startup: str) -> list[str]:
+    """A scale-out series as Markdown rows: rate, efficiency per added `unit`, start-up, score check."""
+    out = [f"| {unit} | rows/round | median rows/s | best rows/s | efficiency per {unit[:-1]} | {startup} | "
+           "max abs diff vs limit |", "|---:|---:|---:|---:|---:|---:|---:|"]
+    out += [f"| {c.workers} | failed: {c.error} | - | - | - | {c.startup_seconds:.0f} | - |" if c.error else
+            f"| {c.workers} | {c.timings.rows:,} | {_rate(c.timings.median_rows_per_s)} | "
+            f"{_rate(c.timings.best_rows_per_s)} | {_efficiency(_worker_efficiency(points, c))} | "
+            f"{c.startup_seconds:.0f} | {_diff(c.timings.max_abs_diff)} |"
+            for c in points]
     return out
 
 

@@ -47,12 +47,14 @@ class ColdRun:
 
 @dataclass(frozen=True)
 class ClusterPoint:
-    """The score step on a standalone cluster of `workers` workers (1 core, 1g each).
+    """The score step on a standalone cluster of `workers` workers (1 core, 1g each), or on YARN with `workers`
+    executors (1 core each).
 
     Attributes:
-        workers: worker count.
+        workers: worker count (standalone) or executor count (YARN).
         timings: the measured rounds.
-        startup_seconds: master + workers up and registered.
+        startup_seconds: master + workers up and registered (standalone); the session's application submitted
+            and running (YARN).
         error: why scoring on the cluster failed ("" when it worked); the run goes on and reports it.
     """
 
@@ -60,6 +62,11 @@ class ClusterPoint:
     timings: PathTimings
     startup_seconds: float
     error: str = ""
+
+
+def one_line(error: Exception) -> str:
+    """The start of an error's message on one line (Spark puts the reason on the second line), for a table cell."""
+    return " ".join(str(error).split()).replace("|", "/")[:300]
 
 
 @dataclass
@@ -76,6 +83,7 @@ class BenchResults:
         cold_without_archive: ours' 1x step once more without the JVM class-data archive (None when the series
             ran without one).
         cluster: 1- and 2-worker points.
+        yarn: 1- and 2-executor points on YARN.
         setup_seconds: name -> seconds of the harness's own preparation (stack, model, data).
         total_seconds: wall time of the whole run.
         ours_phases: phase -> median seconds inside score_partition over the measured rounds.
@@ -90,6 +98,7 @@ class BenchResults:
     cold: list[ColdRun] = field(default_factory=list)
     cold_without_archive: ColdRun | None = None
     cluster: list[ClusterPoint] = field(default_factory=list)
+    yarn: list[ClusterPoint] = field(default_factory=list)
     setup_seconds: dict[str, float] = field(default_factory=dict)
     total_seconds: float = 0.0
     ours_phases: dict[str, float] = field(default_factory=dict)

@@ -1,4 +1,4 @@
-"""Runs the whole benchmark: stack, model, data, reference scores, warm rounds, cold runs, cluster."""
+"""Runs the whole benchmark: stack, model, data, reference scores, warm rounds, cold runs, cluster, YARN."""
 
 from __future__ import annotations
 
@@ -20,11 +20,12 @@ from bench.limit import reference_scores
 from bench.machine import describe
 from bench.model import register
 from bench.rest import RestServer
-from bench.results import BenchResults, ClusterPoint
+from bench.results import BenchResults, ClusterPoint, one_line
 from bench.scores import worst, write_reference
 from bench.settings import MAIN_DS, ROW_UDF_DS, BenchSettings
 from bench.timing import PathTimings
 from bench.warm import WarmHosts, WarmRounds, check_file_io, check_rows, model_dict
+from bench.yarn import YarnRun, run_series
 from demo.model import RegisteredModel
 from jobs.common.jvm_archive import ARCHIVE_ENV
 
@@ -112,6 +113,11 @@ class Benchmark:
             self._cold_series(model, requirements, rounds.check_table, rounds.clear_table)
             if settings.cluster:
                 self._cluster(model, requirements, rounds.check_table)
+        if settings.yarn:  # after the local sessions stopped: the hadoop profile's five services get the machine
+            self.results.yarn = run_series(
+                YarnRun(settings.cluster_ds, settings.cluster_partition_rows, Path(folders[settings.cluster_ds]),
+                        reference_path, settings.warmup, settings.repeats, settings.model_iterations),
+                self.work_dir, self.results.setup_seconds)
         self.results.total_seconds = time.monotonic() - started
         return self.results
 
@@ -196,17 +202,12 @@ class Benchmark:
                 except HostError as error:
                     # Reported in the results (the local figures stand on their own); the run goes on.
                     log.error("scoring on the %d-worker cluster failed: %s", workers, error)
-                    self.results.cluster.append(ClusterPoint(workers, timings, startup, _first_line(error)))
+                    self.results.cluster.append(ClusterPoint(workers, timings, startup, one_line(error)))
                     continue
                 finally:
                     host.stop()
             timings.max_abs_diff = worst(checks)
             self.results.cluster.append(ClusterPoint(workers, timings, startup))
-
-
-def _first_line(error: Exception) -> str:
-    """The start of the error's message on one line (Spark puts the reason on the second line), for a table cell."""
-    return " ".join(str(error).split()).replace("|", "/")[:300]
 
 
 def _requirements_of(model: RegisteredModel, tracking_uri: str) -> list[str]:

@@ -29,6 +29,8 @@ class BenchSettings:
         memory_scales: the scales of the cold series (times memory_base_rows).
         cluster: also score on a Spark standalone cluster with 1 and 2 workers.
         cluster_rows: rows scored per cluster round (the 4x memory partition when it matches).
+        yarn: also score that partition on YARN with 1 and 2 executors (the hadoop profile's stack: Java, javac
+            and Maven needed, bench/yarn.py).
         model_iterations: boosting iterations of the model (its compute per row).
         jvm_archive: give the score step's sessions a JVM class-data archive, as the image does (built in the
             work dir unless SPARK_CDS_ARCHIVE names one), and run the 1x step once more without it.
@@ -50,6 +52,7 @@ class BenchSettings:
     memory_scales: tuple[int, ...] = MEMORY_SCALES
     cluster: bool = True
     cluster_rows: int = 1_000_000
+    yarn: bool = True
     model_iterations: int = 60
     diagnose: bool = True
     jvm_archive: bool = True
@@ -76,7 +79,7 @@ class BenchSettings:
 # whatever the rows), and the growth and the fit, which need two scales, are left to the full run; CI runs this preset.
 QUICK = BenchSettings(rows=20_000, repeats=1, warmup=0, rest_rows=5_000, rest_batch_rows=1_000, row_udf_rows=300,
                       memory_base_rows=2_000, cold_runs=1, memory_scales=(1,), cluster=False, cluster_rows=2_000,
-                      model_iterations=20, diagnose=False, jvm_archive=False)
+                      yarn=False, model_iterations=20, diagnose=False, jvm_archive=False)
 
 
 def quick(**overrides) -> BenchSettings:

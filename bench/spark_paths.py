@@ -30,11 +30,17 @@ class RunOutcome:
     file_io: str = ""
 
 
-def session_conf(warehouse_dir: Path, tmp_dir: Path, metastore_uri: str) -> dict[str, str]:
+def location_uri(location: str | Path) -> str:
+    """A folder as a URI: one that names its file system (`hdfs://...`) as it is, a local path as `file://`."""
+    text = str(location)
+    return text if "://" in text else Path(text).resolve().as_uri()
+
+
+def session_conf(warehouse_dir: str | Path, tmp_dir: Path, metastore_uri: str) -> dict[str, str]:
     """Settings every bench session shares: the stack's catalog and warehouse, temp files in our folder."""
     return {
         "spark.hadoop.hive.metastore.uris": metastore_uri,
-        "spark.sql.warehouse.dir": warehouse_dir.as_uri(),
+        "spark.sql.warehouse.dir": location_uri(warehouse_dir),
         "spark.local.dir": str(tmp_dir / "spark-local"),
         "spark.driver.extraJavaOptions": f"-Djava.io.tmpdir={tmp_dir}",
         "spark.ui.enabled": "false",
@@ -58,8 +64,9 @@ def files_for(rows: int) -> int:
     return max(2, round(rows / 1_000_000 * FILES_PER_MILLION))
 
 
-def load_input(spark: SparkSession, folders: dict[str, Path]) -> None:
-    """Creates `bench.features` and points partition `ds` at each Parquet folder (replacing an older one)."""
+def load_input(spark: SparkSession, folders: dict[str, str]) -> None:
+    """Creates `bench.features` and points partition `ds` at each Parquet folder, a local path or a URI (replacing
+    an older one)."""
     spark.sql("CREATE DATABASE IF NOT EXISTS bench")
     columns = ", ".join([f"{data.ID_COLUMN} BIGINT", *(f"{name} DOUBLE" for name in data.feature_names())])
     spark.sql(f"CREATE TABLE IF NOT EXISTS {INPUT_TABLE} ({columns}) PARTITIONED BY ({PARTITION_COLUMN} STRING) "
@@ -67,7 +74,7 @@ def load_input(spark: SparkSession, folders: dict[str, Path]) -> None:
     for ds, folder in folders.items():
         spec = f"{PARTITION_COLUMN}='{ds}'"
         spark.sql(f"ALTER TABLE {INPUT_TABLE} DROP IF EXISTS PARTITION ({spec})")
-        spark.sql(f"ALTER TABLE {INPUT_TABLE} ADD PARTITION ({spec}) LOCATION '{folder.resolve().as_uri()}'")
+        spark.sql(f"ALTER TABLE {INPUT_TABLE} ADD PARTITION ({spec}) LOCATION '{location_uri(folder)}'")
 
 
 def _output_table(spark: SparkSession, table: str) -> None:

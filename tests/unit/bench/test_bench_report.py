@@ -115,3 +115,19 @@ def test_scale_out_reports_each_added_workers_efficiency():
     assert [point["efficiency_per_worker"] for point in document["cluster"]] == [1.0, round(1000 / 3 / 500, 3)]
     results.cluster[0] = ClusterPoint(1, PathTimings(1000, [4.0], max_abs_diff=0.0), 14.0, error="no executor")
     assert report.to_json(results)["cluster"][1]["efficiency_per_worker"] is None
+
+
+def test_yarn_series_counts_executors_beside_the_standalone_workers(tmp_path):
+    results = sample_results()
+    results.yarn = [ClusterPoint(1, PathTimings(1000, [5.0], max_abs_diff=0.0), 70.0),
+                    ClusterPoint(2, PathTimings(1000, [4.0], max_abs_diff=0.0), 20.0)]
+    yarn = report.to_json(results)["yarn"]
+    assert [point["executors"] for point in yarn] == [1, 2]
+    assert [point["efficiency_per_executor"] for point in yarn] == [1.0, round(250 / (2 * 200), 3)]
+    assert "workers" in report.to_json(results)["cluster"][0]
+    markdown, figures = tmp_path / "BENCHMARKS.md", tmp_path / "benchmarks.json"
+    report.write(results, markdown, figures)
+    text = markdown.read_text()
+    assert "## Scale-out: YARN" in text and "| executors | rows/round |" in text and "| 2 | 1,000 | 250 |" in text
+    results.yarn[0] = ClusterPoint(1, PathTimings(1000), 3.0, error="no NodeManager")
+    assert report.to_json(results)["yarn"][0] == {"executors": 1, "error": "no NodeManager"}

@@ -10,6 +10,7 @@ def test_full_run_sizes():
     assert settings.cold_runs >= 3  # the fixed-overhead fit takes a median per scale
     assert [rows for _, _, rows in settings.memory_partitions] == [250_000, 1_000_000, 4_000_000]
     assert settings.cluster_ds == "2024-02-04" and settings.cluster_partition_rows == 1_000_000
+    assert settings.cluster and settings.yarn  # scale-out on both cluster managers
 
 
 def test_quick_preset_and_overrides():
@@ -18,4 +19,5 @@ def test_quick_preset_and_overrides():
     assert settings.cluster_ds != MAIN_DS and settings.cluster_partition_rows == 2_000  # the 1x partition
     assert [scale for scale, _, _ in settings.memory_partitions] == [1]
     assert build_settings(True, rows=30_000, cluster=True).rows == 30_000
+    assert not settings.yarn and build_settings(False, yarn=False).yarn is False
     assert build_settings(False, repeats=5).repeats == 5
