@@ -114,21 +114,21 @@ def _point(run: YarnRun, spec: HostSpec, env: dict[str, str], log_path: Path, ex
     timings = PathTimings(run.rows)
     checks: list[ScoreCheck] = []
     host = None
+    label = f"yarn-{executors}"
     try:
         host = HostProcess(spec, log_path, env)
         startup = time.monotonic() - started  # application submitted, its master and executors running
         if load is not None:
             host.call("load", folders=load)
         for round_index in range(run.warmup + run.repeats):
-            label = f"yarn-{executors}"
             host.query("clear_partition", table=OUTPUT_TABLE, ds=run.ds)
             answer = host.call("ours", model=model_dict(model), ds=run.ds, output_table=OUTPUT_TABLE)
             check_rows(answer, run.rows, label)
             check_file_io(answer, "spark", label)
-            answer_check = host.query("check_scores", table=OUTPUT_TABLE, ds=run.ds, rows=run.rows,
-                                      reference=str(run.reference_path))
-            checks.append(require_equal(ScoreCheck(answer_check["rows"], answer_check["missing"],
-                                                   answer_check["unexpected"], answer_check["max_abs_diff"]), label))
+            read_back = host.query("check_scores", table=OUTPUT_TABLE, ds=run.ds, rows=run.rows,
+                                   reference=str(run.reference_path))
+            checks.append(require_equal(ScoreCheck(read_back["rows"], read_back["missing"], read_back["unexpected"],
+                                                   read_back["max_abs_diff"]), label))
             log.info("yarn %d executors round %d: %.2fs", executors, round_index, answer["seconds"])
             if round_index >= run.warmup:
                 timings.seconds.append(answer["seconds"])
