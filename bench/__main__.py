@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import os
 import shlex
 import shutil
 import sys
@@ -59,6 +60,7 @@ def main(quick_mode: bool, rows: int | None, repeats: int | None, warmup: int | 
     given, and stops everything it started.
     """
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s", stream=sys.stderr)
+    load_before = os.getloadavg()[0]  # before the run's own stack starts and raises it
     given = [metastore_uri, tracking_uri, warehouse_dir]
     if any(given) and not all(given):
         raise click.UsageError("--metastore-uri, --tracking-uri and --warehouse-dir go together")
@@ -72,7 +74,7 @@ def main(quick_mode: bool, rows: int | None, repeats: int | None, warmup: int | 
             services = Services(metastore_uri, tracking_uri, warehouse_dir.resolve())
         else:
             services, stop_stack = start_stack(work / "stack")
-        results = Benchmark(settings, services, work, command).run()
+        results = Benchmark(settings, services, work, command, load_before).run()
     finally:
         if stop_stack is not None:
             stop_stack()

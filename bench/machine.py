@@ -69,13 +69,15 @@ def _native_pools() -> list[str]:
                    + (f" ({pool['architecture']})" if pool.get("architecture") else "") for pool in threadpool_info()})
 
 
-def describe() -> MachineInfo:
-    """Reads the machine's facts now."""
+def describe(load_before: float | None = None) -> MachineInfo:
+    """Reads the machine's facts now; `load_before` is the 1-minute load average read before the run started
+    anything (its own stack raises it), else it is read now."""
     packages = {name: importlib.metadata.version(name)
                 for name in ("pyspark", "mlflow", "scikit-learn", "pandas", "pyarrow", "numpy")}
     return MachineInfo(
         cpus=len(os.sched_getaffinity(0)), memory_gib=_memory_gib(), cpu_model=_cpu_model(),
-        load_before=os.getloadavg()[0], python=platform.python_version(), packages=packages,
+        load_before=os.getloadavg()[0] if load_before is None else load_before,
+        python=platform.python_version(), packages=packages,
         date=dt.datetime.now(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
         thread_env={name: os.environ.get(name, "unset") for name in THREAD_VARIABLES}, native_pools=_native_pools(),
     )

@@ -59,13 +59,15 @@ def start_stack(run_dir: Path) -> tuple[Services, Callable[[], None]]:
 
 
 class Benchmark:
-    """One run over `services`, all temporary files under `work_dir`."""
+    """One run over `services`, all temporary files under `work_dir`; `load_before` as read before the stack
+    started (bench.machine.describe)."""
 
-    def __init__(self, settings: BenchSettings, services: Services, work_dir: Path, command: str):
+    def __init__(self, settings: BenchSettings, services: Services, work_dir: Path, command: str,
+                 load_before: float | None = None):
         self.settings = settings
         self.services = services
         self.work_dir = work_dir
-        self.results = BenchResults(command=command, machine=describe(), settings=asdict(settings))
+        self.results = BenchResults(command=command, machine=describe(load_before), settings=asdict(settings))
 
     def _timed(self, name: str, action: Callable):
         started = time.monotonic()

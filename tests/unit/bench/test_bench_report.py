@@ -131,3 +131,8 @@ def test_yarn_series_counts_executors_beside_the_standalone_workers(tmp_path):
     assert "## Scale-out: YARN" in text and "| executors | rows/round |" in text and "| 2 | 1,000 | 250 |" in text
     results.yarn[0] = ClusterPoint(1, PathTimings(1000), 3.0, error="no NodeManager")
     assert report.to_json(results)["yarn"][0] == {"executors": 1, "error": "no NodeManager"}
+
+
+def test_load_at_start_is_the_one_read_before_the_run_started_anything():
+    assert describe(0.37).load_before == 0.37  # bench.__main__ reads it before its own stack raises it
+    assert describe().load_before >= 0.0
