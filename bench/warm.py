@@ -78,6 +78,13 @@ def check_rows(answer: dict, expected: int, path: str) -> None:
         raise RuntimeError(f"{path} wrote {answer['rows']} rows; expected {expected}")
 
 
+def read_back_check(host: HostProcess, table: str, ds: str, rows: int, reference_path: Path, path: str) -> ScoreCheck:
+    """Reads partition `ds` of `table` back in `host` and requires the first `rows` reference scores, by row id."""
+    answer = host.query("check_scores", table=table, ds=ds, rows=rows, reference=str(reference_path))
+    return require_equal(ScoreCheck(answer["rows"], answer["missing"], answer["unexpected"], answer["max_abs_diff"]),
+                         path)
+
+
 def check_file_io(answer: dict, expected: str, path: str) -> None:
     """The benchmark must measure the path it names: a silent fallback to Spark's reader would mislabel it."""
     if answer["file_io"] != expected:
@@ -99,10 +106,7 @@ class WarmRounds:
 
     def check_table(self, table: str, ds: str, rows: int, path: str) -> ScoreCheck:
         """Reads partition `ds` of `table` back (in ours' host) and requires the limit's predictions, by row id."""
-        answer = self.hosts.ours.query("check_scores", table=table, ds=ds, rows=rows,
-                                       reference=str(self.reference_path))
-        check = ScoreCheck(answer["rows"], answer["missing"], answer["unexpected"], answer["max_abs_diff"])
-        return self._record(path, require_equal(check, path))
+        return self._record(path, read_back_check(self.hosts.ours, table, ds, rows, self.reference_path, path))
 
     def clear_table(self, table: str, ds: str) -> None:
         """Drops partition `ds` of `table` (in ours' host) before a run writes it again."""
