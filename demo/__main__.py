@@ -169,6 +169,8 @@ def show_scores(host: str, port: int, dates: list[str]) -> None:
     """Each scored date's rows and score range, then a sample of the last date's rows."""
     from pyhive import hive
 
+    from jobs.common.hive import close_session
+
     ds = dates[-1]
     connection = hive.connect(host=host, port=port, auth="NONE", username="demo")
     try:
@@ -191,7 +193,7 @@ def show_scores(host: str, port: int, dates: list[str]) -> None:
         for row in cursor.fetchall():
             click.echo("    " + " | ".join(f"{value:.4f}" if isinstance(value, float) else str(value) for value in row))
     finally:
-        connection.close()
+        close_session(connection, f"{host}:{port}")
 
 
 if __name__ == "__main__":
