@@ -21,16 +21,18 @@ from bench.machine import describe
 from bench.model import register
 from bench.rest import RestServer
 from bench.results import BenchResults, ClusterPoint, one_line
-from bench.scores import worst, write_reference
+from bench.scale import ScaleRounds, run_rounds
+from bench.scores import write_reference
 from bench.settings import MAIN_DS, ROW_UDF_DS, BenchSettings
 from bench.timing import PathTimings
-from bench.warm import WarmHosts, WarmRounds, check_file_io, check_rows, model_dict
+from bench.warm import WarmHosts, WarmRounds
 from bench.yarn import YarnRun, run_series
 from demo.model import RegisteredModel
 from jobs.common.jvm_archive import ARCHIVE_ENV
 
 log = logging.getLogger("bench")
 REPO = Path(__file__).resolve().parents[1]
+CLUSTER_TABLE = "bench.scores_cluster"
 
 
 @dataclass(frozen=True)
@@ -189,18 +191,10 @@ class Benchmark:
                 host = HostProcess(self._spec(OURS, cluster.master_url, f"cluster-{workers}-host", requirements,
                                               conf), self.work_dir / "logs" / f"cluster-{workers}.log", env)
                 timings = PathTimings(settings.cluster_partition_rows)
-                checks = []
+                rounds = ScaleRounds(f"cluster-{workers}", CLUSTER_TABLE, settings.cluster_ds,
+                                     settings.cluster_partition_rows, "direct", settings.warmup, settings.repeats)
                 try:
-                    for round_index in range(settings.warmup + settings.repeats):
-                        answer = host.call("ours", model=model_dict(model), ds=settings.cluster_ds,
-                                           output_table="bench.scores_cluster")
-                        check_rows(answer, settings.cluster_partition_rows, f"cluster-{workers}")
-                        check_file_io(answer, "direct", f"cluster-{workers}")
-                        checks.append(check("bench.scores_cluster", settings.cluster_ds,
-                                            settings.cluster_partition_rows, f"cluster-{workers}"))
-                        log.info("cluster %d workers round %d: %.2fs", workers, round_index, answer["seconds"])
-                        if round_index >= settings.warmup:
-                            timings.seconds.append(answer["seconds"])
+                    run_rounds(host, model, rounds, timings, lambda r: check(r.table, r.ds, r.rows, r.label))
                 except HostError as error:
                     # Reported in the results (the local figures stand on their own); the run goes on.
                     log.error("scoring on the %d-worker cluster failed: %s", workers, error)
@@ -208,7 +202,6 @@ class Benchmark:
                     continue
                 finally:
                     host.stop()
-            timings.max_abs_diff = worst(checks)
             self.results.cluster.append(ClusterPoint(workers, timings, startup))
 
 

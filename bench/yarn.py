@@ -17,9 +17,9 @@ from pathlib import Path
 
 from bench.host import OURS, HostError, HostProcess, HostSpec
 from bench.results import ClusterPoint, one_line
-from bench.scores import ScoreCheck, worst
+from bench.scale import ScaleRounds, run_rounds
 from bench.timing import PathTimings
-from bench.warm import check_file_io, check_rows, model_dict, read_back_check
+from bench.warm import read_back_check
 from demo.model import RegisteredModel
 
 log = logging.getLogger("bench.yarn")
@@ -112,28 +112,19 @@ def _point(run: YarnRun, spec: HostSpec, env: dict[str, str], log_path: Path, ex
     """One host session on YARN with `executors` executors: warm-up and measured rounds, every output checked."""
     started = time.monotonic()
     timings = PathTimings(run.rows)
-    checks: list[ScoreCheck] = []
+    rounds = ScaleRounds(f"yarn-{executors}", OUTPUT_TABLE, run.ds, run.rows, "spark", run.warmup, run.repeats)
     host = None
-    label = f"yarn-{executors}"
     try:
         host = HostProcess(spec, log_path, env)
         startup = time.monotonic() - started  # application submitted, its master and executors running
         if load is not None:
             host.call("load", folders=load)
-        for round_index in range(run.warmup + run.repeats):
-            host.query("clear_partition", table=OUTPUT_TABLE, ds=run.ds)
-            answer = host.call("ours", model=model_dict(model), ds=run.ds, output_table=OUTPUT_TABLE)
-            check_rows(answer, run.rows, label)
-            check_file_io(answer, "spark", label)
-            checks.append(read_back_check(host, OUTPUT_TABLE, run.ds, run.rows, run.reference_path, label))
-            log.info("yarn %d executors round %d: %.2fs", executors, round_index, answer["seconds"])
-            if round_index >= run.warmup:
-                timings.seconds.append(answer["seconds"])
+        run_rounds(host, model, rounds, timings,
+                   lambda r: read_back_check(host, r.table, r.ds, r.rows, run.reference_path, r.label))
     except HostError as error:
         log.error("scoring on YARN with %d executors failed: %s", executors, error)
         return ClusterPoint(executors, timings, time.monotonic() - started, one_line(error))
     finally:
         if host is not None:
             host.stop()
-    timings.max_abs_diff = worst(checks)
     return ClusterPoint(executors, timings, startup)
