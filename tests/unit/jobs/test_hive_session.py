@@ -25,11 +25,11 @@ SESSION_REFUSED = ("Failed to open new session: java.lang.RuntimeException: java
                    "/run/stack/tmp/hive-resources is not a directory")
 STATEMENT_REJECTED = "[TABLE_OR_VIEW_NOT_FOUND] The table or view `db`.`missing` cannot be found."
 # The real server's words and SQLSTATE when two INSERTs into one table shared its `_temporary` folder.
+WRITE_FAILED = ("Error running query: [TASK_WRITE_FAILED] org.apache.spark.SparkException: [TASK_WRITE_FAILED] Task "
+                "failed while writing rows to file:/warehouse/db.db/t. SQLSTATE: 58030")
 # What the Spark Thrift Server's CloseSession answered once in CI, for one of three concurrent prepare steps whose
 # statements had all finished (tests/integration/test_prepare.py); the first line of its message.
 CLOSE_FAILED = "java.lang.NoClassDefFoundError: org/apache/hadoop/hive/llap/security/LlapSigner$Signable"
-WRITE_FAILED = ("Error running query: [TASK_WRITE_FAILED] org.apache.spark.SparkException: [TASK_WRITE_FAILED] Task "
-                "failed while writing rows to file:/warehouse/db.db/t. SQLSTATE: 58030")
 
 
 def refused(message: str, response=ttypes.TOpenSessionResp, sql_state: str | None = None) -> hive_exc.OperationalError:
