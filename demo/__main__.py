@@ -169,7 +169,7 @@ def show_scores(host: str, port: int, dates: list[str]) -> None:
     """Each scored date's rows and score range, then a sample of the last date's rows."""
     from pyhive import hive
 
-    from jobs.common.hive import close_session
+    from jobs.common.hive import HiveSettings, close_session
 
     ds = dates[-1]
     connection = hive.connect(host=host, port=port, auth="NONE", username="demo")
@@ -193,7 +193,7 @@ def show_scores(host: str, port: int, dates: list[str]) -> None:
         for row in cursor.fetchall():
             click.echo("    " + " | ".join(f"{value:.4f}" if isinstance(value, float) else str(value) for value in row))
     finally:
-        close_session(connection, f"{host}:{port}")
+        close_session(connection, HiveSettings(host, port))
 
 
 if __name__ == "__main__":

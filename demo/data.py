@@ -8,7 +8,7 @@ import numpy as np
 from pyhive import hive
 
 from demo.model import training_frame
-from jobs.common.hive import close_session
+from jobs.common.hive import HiveSettings, close_session
 
 DATABASES = ("demo_raw", "demo_features", "demo_scores")
 RAW_TABLE = "demo_raw.patients"
@@ -59,4 +59,4 @@ def load_days(host: str, port: int, dates: list[str], username: str = "demo", au
                 cursor.execute(f"INSERT {verb} TABLE {RAW_TABLE} PARTITION (dt = '{ds}') VALUES {values}")
         return rows
     finally:
-        close_session(connection, f"{host}:{port}")
+        close_session(connection, HiveSettings(host, port))

@@ -41,11 +41,11 @@ def hive_cursor(local_stack: StackEndpoints):
     """A PyHive cursor on the stack's Spark Thrift Server (it speaks HiveServer2's protocol)."""
     from pyhive import hive
 
-    from jobs.common.hive import close_session
+    from jobs.common.hive import HiveSettings, close_session
 
     connection = hive.connect(local_stack.hive_host, local_stack.hive_port, auth="NONE", username="tests")
     yield connection.cursor()
-    close_session(connection, f"{local_stack.hive_host}:{local_stack.hive_port}")
+    close_session(connection, HiveSettings(local_stack.hive_host, local_stack.hive_port))
 
 
 @pytest.fixture(scope="session")

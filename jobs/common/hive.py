@@ -96,7 +96,7 @@ class HiveClient:
 
     def close(self) -> None:
         if self._connection is not None:
-            close_session(self._connection, self.settings.address)
+            close_session(self._connection, self.settings)
             self._connection = None
 
     def execute(self, statement: str) -> None:
@@ -151,7 +151,7 @@ class HiveClient:
         return rows
 
 
-def close_session(connection: Any, address: str) -> None:
+def close_session(connection: Any, settings: HiveSettings) -> None:
     """Ends a PyHive session; a server that fails to close it is logged, not raised: its statements had finished."""
     try:
         connection.close()
@@ -161,8 +161,8 @@ def close_session(connection: Any, address: str) -> None:
         # PyHive closes the socket before it checks CloseSession's answer, so nothing is left open here; the server
         # reclaims the session when it idles out. The Spark Thrift Server failed a close of concurrent sessions:
         # its Hive 2.3 function registry needs LLAP classes Spark 4 does not ship.
-        log.warning("HiveServer2 at %s did not close the session cleanly (its statements had finished): %s",
-                    address, server_message(error))
+        log.warning("%s did not close the session cleanly (its statements had finished): %s", settings.address,
+                    server_message(error))
 
 
 def sql_error(statement: str, error: hive_exc.OperationalError) -> SqlError:
