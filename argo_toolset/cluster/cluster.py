@@ -41,7 +41,6 @@ from argo_toolset.cluster.stack_access import (
     StackAccess,
     claim_warehouse,
     forward_ports,
-    unforward_ports,
     warehouse_pod_patch,
 )
 from argo_toolset.podman import podman
@@ -225,9 +224,9 @@ class Cluster:
                 self._echo(f"{name}: stopped")
         self._write_state(records, stack)
         self._kill_shims()
-        network.unguard_port(self.ports.argo_server, self.settings.guard_comment)
-        if stack:
-            unforward_ports(stack.ports, self.settings.nat_comment)
+        # By their marks, not by ports: a session killed before its `down` left rules for ports no state records.
+        left_rules = [rule for comment in (self.settings.guard_comment, self.settings.nat_comment)
+                      for rule in network.remove_marked_rules(comment)]
         if self.layout.platform.exists():
             subprocess.run([str(self.layout.platform), "kube-proxy", "--cleanup"], capture_output=True, check=False)
         network.remove_kube_chains()
@@ -236,6 +235,9 @@ class Cluster:
             subprocess.run(["ip", "netns", "delete", namespace.name], capture_output=True, check=False)
         network.remove_bridge()
         shutil.rmtree(self.layout.cni_state_dir, ignore_errors=True)
+        if left_rules:
+            raise ClusterError("these iptables rules of the cluster would not go; delete them with `iptables -D` "
+                               "as listed:\n" + "\n".join(left_rules))
 
     def prepare_namespace(self, api: KubeApi, namespace: str) -> None:
         """What a job's namespace needs from this cluster: the claim of the stack's warehouse, when it has one."""

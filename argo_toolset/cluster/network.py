@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import shlex
 import subprocess
+import time
 from pathlib import Path
 
 from argo_toolset.cluster.layout import BRIDGE, NODE_IP, POD_SUBNET, ClusterLayout
@@ -48,10 +49,30 @@ def guard_port(port: int, comment: str) -> None:
         subprocess.run(["iptables", "-I", *_guard_rule(port, comment)], capture_output=True, check=True)
 
 
-def unguard_port(port: int, comment: str) -> None:
-    while subprocess.run(["iptables", "-D", *_guard_rule(port, comment)], capture_output=True,
-                         check=False).returncode == 0:
-        pass
+def marked_rules(comment: str) -> list[tuple[str, list[str]]]:
+    """Every IPv4 rule `comment` marks, as (table, rule words as iptables-save writes them after `-A`)."""
+    dump = subprocess.run(["iptables-save"], capture_output=True, text=True, check=False).stdout
+    found, table = [], None
+    for line in dump.splitlines():
+        if line.startswith("*"):
+            table = line[1:]
+        elif line.startswith("-A ") and table and f'--comment "{comment}"' in line:
+            found.append((table, _unquote(line.split()[1:])))
+    return found
+
+
+def remove_marked_rules(comment: str, attempts: int = 5) -> list[str]:
+    """Deletes every rule `comment` marks, whatever its ports: those of an earlier stack or of a session killed before
+    its teardown included. Returns the rules still there after `attempts` rounds (a delete can lose a race with
+    another writer of the table), so the caller can say which."""
+    for _ in range(attempts):
+        rules = marked_rules(comment)
+        if not rules:
+            return []
+        for table, rule in rules:
+            subprocess.run(["iptables", "-w", "-t", table, "-D", *rule], capture_output=True, check=False)
+        time.sleep(0.2)
+    return [f"-t {table} -A {' '.join(rule)}" for table, rule in marked_rules(comment)]
 
 
 def remove_kube_chains() -> None:

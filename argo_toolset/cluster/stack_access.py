@@ -42,13 +42,6 @@ def forward_ports(ports: tuple[int, ...], comment: str) -> None:
             subprocess.run(["iptables", "-t", "nat", "-A", *rule], capture_output=True, check=True)
 
 
-def unforward_ports(ports: tuple[int, ...], comment: str) -> None:
-    for port in ports:
-        while subprocess.run(["iptables", "-t", "nat", "-D", *_dnat_rule(port, comment)], capture_output=True,
-                             check=False).returncode == 0:
-            pass
-
-
 def warehouse_pod_patch(warehouse: Path) -> str:
     """The podSpecPatch every step pod gets from the controller's workflow defaults: the warehouse claim at the
     warehouse's own path (the metastore records table locations as file:// URIs of that path)."""
