@@ -26,6 +26,7 @@ from generator.project_cluster import cluster_settings
 from tests.e2e.conftest import JOB, build_workflows, write_local_conf
 from tests.e2e.helpers import partition
 from tests.e2e.test_pipeline import expected_scores
+from tests.project_image import ensure_project_image
 
 REPO = Path(__file__).resolve().parents[2]
 # One cluster per machine (fixed bridge, subnet and ports): the tests use their own run dir, never a developer's.
@@ -76,6 +77,7 @@ def cluster(local_stack) -> Iterator[Cluster]:
         if shutil.which(tool) is None:
             pytest.fail(f"the cluster tests need {tool}: .ci/run installs it (apt-get install containerd podman "
                         "iptables containernetworking-plugins)")
+    ensure_project_image()  # `make test` runs these tests beside the pod-mode tests: whichever comes first builds it
     test_cluster = Cluster(TEST_RUN_DIR, SETTINGS, echo=print)
     # A fresh store each session: the Workflows of an interrupted session would otherwise resume and take the node's
     # CPU from this session's pods.

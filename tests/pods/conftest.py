@@ -4,13 +4,10 @@ the demo job and this folder's own job aimed at the test stack."""
 from __future__ import annotations
 
 import shutil
-import subprocess
 from pathlib import Path
 
 import pytest
 
-from argo_toolset.podman import podman
-from generator.image.podman import PROJECT_IMAGE
 from tests.e2e.conftest import (  # noqa: F401  (demo_data, e2e_model, e2e_project: e2e fixtures used here too)
     REPO,
     build_workflows,
@@ -19,24 +16,16 @@ from tests.e2e.conftest import (  # noqa: F401  (demo_data, e2e_model, e2e_proje
     e2e_project,
     write_local_conf,
 )
+from tests.project_image import ensure_project_image
 
 OWN_JOB = "large-radius-daily"
 OWN_CONF = Path(__file__).resolve().parent / "conf"
-# A fresh machine builds the base (~2 min) and the image (~5-10 min) first; later sessions reuse both.
-IMAGE_BUILD_TIMEOUT = 3600
 
 
 @pytest.fixture(scope="session")
 def project_image() -> str:
-    """argo-batch-scoring:local in podman's storage; `make image` runs when it is missing (a failure fails)."""
-    if shutil.which("podman") is None:
-        pytest.fail("podman is missing: the pod-mode tests need it (.ci/run installs podman, runc, uidmap, "
-                    "fuse-overlayfs)")
-    if subprocess.run(podman("image", "exists", PROJECT_IMAGE), check=False).returncode != 0:
-        built = subprocess.run(["make", "image"], cwd=REPO, capture_output=True, text=True,
-                               timeout=IMAGE_BUILD_TIMEOUT, check=False)
-        assert built.returncode == 0, built.stdout[-3000:] + built.stderr[-3000:]
-    return PROJECT_IMAGE
+    """argo-batch-scoring:local in podman's storage (tests/project_image.py)."""
+    return ensure_project_image()
 
 
 @pytest.fixture(scope="session")
