@@ -36,9 +36,9 @@ $(JVM_ARCHIVE): $(STAMP)
 
 setup: $(STAMP) $(JVM_ARCHIVE)
 
-## All tests, slow ones (real Hive/Spark/MLflow) included.
+## All tests, slow ones (real Hive/Spark/MLflow) included; tests/cluster in a second pytest process beside the others.
 test: setup
-	$(BIN)/python -m pytest
+	tests/run_suite.sh $(BIN)/python
 
 ## Unit, golden and CLI tests only (no services).
 test-fast: $(STAMP)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import signal
 import sys
 import uuid
 from collections.abc import Iterator
@@ -86,7 +87,17 @@ def crd_dir() -> Path:
     return path
 
 
+def _interrupt(signum, frame) -> None:
+    raise KeyboardInterrupt(f"signal {signum}")
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """SIGTERM stops the session as Ctrl-C does, so the session's teardown still runs (the cluster's `down`, the
+    stacks' stop): tests/run_suite.sh passes an interrupt on to its two pytest processes as SIGTERM."""
+    signal.signal(signal.SIGTERM, _interrupt)
+
+
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """The cluster tests run last (keeping their own order): CI builds the cluster's programs in the background
-    while the other tests run (.ci/run), and `cluster up` waits for that build."""
+    """When one process runs every test (plain `pytest`; `make test` runs tests/cluster in a second one), the cluster
+    tests run last, keeping their own order: `cluster up` waits for the programs CI builds in the background."""
     items.sort(key=lambda item: item.nodeid.startswith("tests/cluster/"))
