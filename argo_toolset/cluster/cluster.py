@@ -236,8 +236,8 @@ class Cluster:
         network.remove_bridge()
         shutil.rmtree(self.layout.cni_state_dir, ignore_errors=True)
         if left_rules:
-            raise ClusterError("these iptables rules of the cluster would not go; delete them with `iptables -D` "
-                               "as listed:\n" + "\n".join(left_rules))
+            raise ClusterError("these iptables rules of the cluster would not go; delete them with:\n"
+                               + "\n".join(left_rules))
 
     def prepare_namespace(self, api: KubeApi, namespace: str) -> None:
         """What a job's namespace needs from this cluster: the claim of the stack's warehouse, when it has one."""

@@ -63,8 +63,8 @@ def marked_rules(comment: str) -> list[tuple[str, list[str]]]:
 
 def remove_marked_rules(comment: str, attempts: int = 5) -> list[str]:
     """Deletes every rule `comment` marks, whatever its ports: those of an earlier stack or of a session killed before
-    its teardown included. Returns the rules still there after `attempts` rounds (a delete can lose a race with
-    another writer of the table), so the caller can say which."""
+    its teardown included. Returns, as the commands that would delete them, the rules still there after `attempts`
+    rounds (a delete can lose a race with another writer of the table), so the caller can name them."""
     for _ in range(attempts):
         rules = marked_rules(comment)
         if not rules:
@@ -72,7 +72,7 @@ def remove_marked_rules(comment: str, attempts: int = 5) -> list[str]:
         for table, rule in rules:
             subprocess.run(["iptables", "-w", "-t", table, "-D", *rule], capture_output=True, check=False)
         time.sleep(0.2)
-    return [f"-t {table} -A {' '.join(rule)}" for table, rule in marked_rules(comment)]
+    return [shlex.join(["iptables", "-t", table, "-D", *rule]) for table, rule in marked_rules(comment)]
 
 
 def remove_kube_chains() -> None:

@@ -65,4 +65,5 @@ def test_a_delete_that_loses_a_race_is_retried(fake):
 def test_a_rule_that_will_not_go_is_named(fake):
     fake([_rule(27666, MARK)], failing_deletes=99)
     left = network.remove_marked_rules(MARK, attempts=3)
-    assert len(left) == 1 and "--dport 27666" in left[0] and left[0].startswith("-t nat -A PREROUTING")
+    assert left == ["iptables -t nat -D PREROUTING -d 10.244.0.1/32 -i abs-pods0 -p tcp -m tcp --dport 27666 "
+                    f"-m comment --comment '{MARK}' -j DNAT --to-destination 127.0.0.1:27666"]
