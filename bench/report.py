@@ -414,8 +414,8 @@ def _rest_of_tables(results: BenchResults) -> list[str]:
                 *_scale_table(results.cluster, "workers", "cluster start s")]
         out += ["", "Efficiency per worker: the median rate with N workers over N times the median rate with one "
                 "(1.00: each added worker adds as much as the first).", ""]
-        out += ["", "ours' `score_partition` in a host session against the cluster, warm rounds as above, each starting "
-                "from a dropped partition (`bench/scale.py`). Executors "
+        out += ["", "ours' `score_partition` in a host session against the cluster, warm rounds as above, each "
+                "starting from a dropped partition (`bench/scale.py`). Executors "
                 "run the project's virtualenv Python (`PYSPARK_PYTHON` / `spark.pyspark.python`), standing in for "
                 "the image's environment on every node; the model travels as one zip archive "
                 "(`SparkContext.addArchive`, unpacked once per executor). See `bench/cluster.py` for the packed-venv "
