@@ -36,7 +36,7 @@ $(JVM_ARCHIVE): $(STAMP)
 
 setup: $(STAMP) $(JVM_ARCHIVE)
 
-## All tests, slow ones (real Hive/Spark/MLflow) included; tests/hadoop and tests/cluster in a second pytest process.
+## All tests, slow ones (real Hive/Spark/MLflow) included; tests/cluster in a second pytest process beside the others.
 test: setup
 	tests/run_suite.sh $(BIN)/python
 

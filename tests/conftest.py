@@ -98,6 +98,6 @@ def pytest_configure(config: pytest.Config) -> None:
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """When one process runs every test (plain `pytest`; `make test` runs the platform tests in a second one), the
-    cluster tests run last, keeping their own order: `cluster up` waits for the programs CI builds in the background."""
+    """When one process runs every test (plain `pytest`; `make test` runs tests/cluster in a second one), the cluster
+    tests run last, keeping their own order: `cluster up` waits for the programs CI builds in the background."""
     items.sort(key=lambda item: item.nodeid.startswith("tests/cluster/"))
