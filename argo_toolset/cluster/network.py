@@ -49,16 +49,22 @@ def guard_port(port: int, comment: str) -> None:
         subprocess.run(["iptables", "-I", *_guard_rule(port, comment)], capture_output=True, check=True)
 
 
-def marked_rules(comment: str) -> list[tuple[str, list[str]]]:
-    """Every IPv4 rule `comment` marks, as (table, rule words as iptables-save writes them after `-A`)."""
-    dump = subprocess.run(["iptables-save"], capture_output=True, text=True, check=False).stdout
-    found, table = [], None
+def _saved_lines(save: str) -> list[tuple[str, str]]:
+    """Each chain and rule line `save` (iptables-save or ip6tables-save) prints, with the table it is in."""
+    dump = subprocess.run([save], capture_output=True, text=True, check=False).stdout
+    lines, table = [], None
     for line in dump.splitlines():
         if line.startswith("*"):
             table = line[1:]
-        elif line.startswith("-A ") and table and f'--comment "{comment}"' in line:
-            found.append((table, _unquote(line.split()[1:])))
-    return found
+        elif table and line.startswith((":", "-A ")):
+            lines.append((table, line))
+    return lines
+
+
+def marked_rules(comment: str) -> list[tuple[str, list[str]]]:
+    """Every IPv4 rule `comment` marks, as (table, rule words as iptables-save writes them after `-A`)."""
+    return [(table, _unquote(line.split()[1:])) for table, line in _saved_lines("iptables-save")
+            if line.startswith("-A ") and f'--comment "{comment}"' in line]
 
 
 def remove_marked_rules(comment: str, attempts: int = 5) -> list[str]:
@@ -79,16 +85,12 @@ def remove_kube_chains() -> None:
     """Removes the chains the kubelet and kube-proxy made (`KUBE-*`, e.g. the kubelet's KUBE-FIREWALL and canaries,
     which `kube-proxy --cleanup` leaves) and the rules that jump to them, in both address families."""
     for save, tool in (("iptables-save", "iptables"), ("ip6tables-save", "ip6tables")):
-        dump = subprocess.run([save], capture_output=True, text=True, check=False).stdout
-        table = None
         chains: dict[str, set[str]] = {}
         jumps: list[tuple[str, list[str]]] = []
-        for line in dump.splitlines():
-            if line.startswith("*"):
-                table = line[1:]
-            elif line.startswith(":KUBE-") and table:
+        for table, line in _saved_lines(save):
+            if line.startswith(":KUBE-"):
                 chains.setdefault(table, set()).add(line[1:].split()[0])
-            elif line.startswith("-A ") and table and not line.split()[1].startswith("KUBE-") and " -j KUBE-" in line:
+            elif line.startswith("-A ") and not line.split()[1].startswith("KUBE-") and " -j KUBE-" in line:
                 jumps.append((table, line.split()[1:]))
         for table, rule in jumps:
             subprocess.run([tool, "-t", table, "-D", *_unquote(rule)], capture_output=True, check=False)
